@@ -1,0 +1,7 @@
+//! Accounts: logins and sessions (login, refresh, logout), invitations, therapists, and
+//! disabling users.
+
+pub mod domain;
+pub mod resolvers;
+pub mod service;
+pub mod types;

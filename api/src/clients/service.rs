@@ -1,0 +1,686 @@
+//! Client rules and SQL. Scope is a `WHERE` clause ([`visible`]), never a filter applied
+//! to rows after loading; what the viewer may not see is `NOT_FOUND`.
+
+use chrono::Utc;
+use sea_orm::{
+    ColumnTrait as _, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait as _, ExprTrait as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
+    QuerySelect as _, Set,
+    sea_query::{Expr, Func, LikeExpr, Query},
+};
+use uuid::Uuid;
+
+use super::domain::{Access, ClientChanges, ClientStatus, NewClient};
+use crate::{
+    accounts::{
+        domain::IssuedInvitation,
+        service::{InvitationSpec, create_invitation},
+    },
+    audit::{self, Target},
+    auth::{Role, Scope, Viewer},
+    error::ServiceError,
+    events::{self, EventKind, NewEvent},
+    pagination::{NameCursor, Page, PageRequest, fetch_by_name},
+    state::AppState,
+    values::Email,
+};
+use entity::{app_user, care_team, client, event};
+
+fn care_team_of(user_id: Uuid) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(care_team::Column::ClientId)
+        .from(care_team::Entity)
+        .and_where(care_team::Column::UserId.eq(user_id))
+        .to_owned()
+}
+
+/// The clients `viewer` may read with `access`, as a condition on the `client` table.
+/// Every domain that reads a client's records joins through this.
+pub fn visible(viewer: &Viewer, access: Access) -> Result<Condition, ServiceError> {
+    let practice = Condition::all().add(client::Column::PracticeId.eq(viewer.practice_id));
+    Ok(match viewer.role {
+        Role::Client => practice.add(client::Column::Id.eq(viewer.client_id.unwrap_or_default())),
+        Role::Therapist => practice.add(client::Column::Id.in_subquery(care_team_of(viewer.id))),
+        Role::PracticeAdmin => match access {
+            Access::Roster => practice,
+            Access::Clinical => {
+                practice.add(client::Column::Id.in_subquery(care_team_of(viewer.id)))
+            }
+        },
+        Role::Integrator => {
+            viewer.require_scope(match access {
+                Access::Roster => Scope::ClientsRead,
+                Access::Clinical => Scope::ClinicalRead,
+            })?;
+            practice
+        }
+    })
+}
+
+/// The clients whose roster fields `viewer` may change: the care team, practice admins,
+/// integrators with `CLIENTS_WRITE`. Clients may not edit their own roster entry.
+fn writable(viewer: &Viewer) -> Result<Condition, ServiceError> {
+    let practice = Condition::all().add(client::Column::PracticeId.eq(viewer.practice_id));
+    Ok(match viewer.role {
+        Role::Client => return Err(ServiceError::Forbidden("clients cannot change the roster")),
+        Role::Therapist => practice.add(client::Column::Id.in_subquery(care_team_of(viewer.id))),
+        Role::PracticeAdmin => practice,
+        Role::Integrator => {
+            viewer.require_scope(Scope::ClientsWrite)?;
+            practice
+        }
+    })
+}
+
+async fn find_in(
+    conn: &impl ConnectionTrait,
+    scope: Condition,
+    id: Uuid,
+) -> Result<client::Model, ServiceError> {
+    client::Entity::find_by_id(id)
+        .filter(scope)
+        .one(conn)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+/// One client, with roster access; `operation` names the GraphQL field for the audit row.
+#[tracing::instrument(skip_all, fields(client_id = %id))]
+pub async fn get(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    operation: &'static str,
+) -> Result<client::Model, ServiceError> {
+    audit::read(db, viewer, operation, Target::client(id), async |db| {
+        let c = find_in(db, visible(viewer, Access::Roster)?, id).await?;
+        Ok((c, Target::client(id)))
+    })
+    .await
+}
+
+/// Filters on the roster list.
+#[derive(Debug, Default, Clone)]
+pub struct ClientFilter {
+    pub status: Option<ClientStatus>,
+    /// Case-insensitive substring of the display name or external reference.
+    pub search: Option<String>,
+    pub therapist_id: Option<Uuid>,
+}
+
+/// A page of the clients the viewer may see, by name.
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    filter: ClientFilter,
+    page: PageRequest<NameCursor>,
+) -> Result<Page<client::Model>, ServiceError> {
+    audit::read(db, viewer, "clients", Target::default(), async |db| {
+        let mut cond = visible(viewer, Access::Roster)?;
+        if let Some(status) = filter.status {
+            cond = cond.add(client::Column::Status.eq(status.as_str()));
+        }
+        if let Some(therapist) = filter.therapist_id {
+            cond = cond.add(client::Column::Id.in_subquery(care_team_of(therapist)));
+        }
+        if let Some(search) = filter.search.as_deref() {
+            let escaped = search
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let pattern = format!("%{escaped}%");
+            let lower = |c: client::Column| Expr::expr(Func::lower(Expr::col((client::Entity, c))));
+            cond = cond.add(
+                Condition::any()
+                    .add(
+                        lower(client::Column::DisplayName)
+                            .like(LikeExpr::new(pattern.clone()).escape('\\')),
+                    )
+                    .add(
+                        lower(client::Column::ExternalRef)
+                            .like(LikeExpr::new(pattern).escape('\\')),
+                    ),
+            );
+        }
+        let total = client::Entity::find()
+            .filter(cond.clone())
+            .count(db)
+            .await?;
+        let rows = fetch_by_name(
+            db,
+            client::Entity::find().filter(cond),
+            client::Column::DisplayName,
+            client::Column::Id,
+            &page,
+        )
+        .await?;
+        let page = Page::from_rows(rows, &page, total);
+        let ids = page.items.iter().map(|c| c.id).collect();
+        Ok((page, Target::many(ids)))
+    })
+    .await
+}
+
+async fn check_therapists(
+    conn: &impl ConnectionTrait,
+    practice_id: Uuid,
+    ids: &[Uuid],
+    field: &str,
+) -> Result<(), ServiceError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let found = app_user::Entity::find()
+        .filter(app_user::Column::PracticeId.eq(practice_id))
+        .filter(app_user::Column::Role.eq(Role::Therapist.as_str()))
+        .filter(app_user::Column::DisabledAt.is_null())
+        .filter(app_user::Column::Id.is_in(ids.to_vec()))
+        .count(conn)
+        .await?;
+    if found as usize == ids.len() {
+        Ok(())
+    } else {
+        Err(ServiceError::bad_input(
+            field,
+            "every id must be an active therapist of this practice",
+        ))
+    }
+}
+
+async fn ensure_external_ref_free(
+    conn: &impl ConnectionTrait,
+    practice_id: Uuid,
+    external_ref: &str,
+    except: Option<Uuid>,
+) -> Result<(), ServiceError> {
+    let mut q = client::Entity::find()
+        .filter(client::Column::PracticeId.eq(practice_id))
+        .filter(client::Column::ExternalRef.eq(external_ref));
+    if let Some(id) = except {
+        q = q.filter(client::Column::Id.ne(id));
+    }
+    if q.count(conn).await? > 0 {
+        Err(ServiceError::Conflict(
+            "another client of the practice has this externalRef".to_owned(),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+async fn add_member(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    client_id: Uuid,
+    user_id: Uuid,
+) -> Result<(), ServiceError> {
+    let now = Utc::now();
+    care_team::Entity::insert(care_team::ActiveModel {
+        client_id: Set(client_id),
+        user_id: Set(user_id),
+        practice_id: Set(viewer.practice_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    events::append(
+        txn,
+        Some(viewer.into()),
+        NewEvent {
+            practice_id: viewer.practice_id,
+            client_id: Some(client_id),
+            kind: EventKind::CareTeamMemberAdded,
+            entity_id: client_id,
+            payload: serde_json::json!({ "therapistId": user_id }),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Creates a client. A therapist creating a client joins its care team. With a
+/// client-generated id, replaying the same create returns the existing client.
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    new: NewClient,
+) -> Result<client::Model, ServiceError> {
+    viewer.require_role(&[Role::Therapist, Role::PracticeAdmin, Role::Integrator])?;
+    viewer.require_scope(Scope::ClientsWrite)?;
+    let id = new.id.unwrap_or_else(Uuid::now_v7);
+    audit::write(
+        db,
+        viewer,
+        "createClient",
+        Target::client(id),
+        async |txn| {
+            let mut team = new.therapist_ids.clone();
+            if viewer.role == Role::Therapist && !team.contains(&viewer.id) {
+                team.push(viewer.id);
+            }
+            team.sort();
+            team.dedup();
+            if let Some(existing) = client::Entity::find_by_id(id).one(txn).await? {
+                let same = existing.practice_id == viewer.practice_id
+                    && existing.display_name == new.display_name.clone().into_inner()
+                    && existing.timezone == new.timezone.as_str()
+                    && existing.external_ref == new.external_ref;
+                return if same {
+                    Ok((existing, Target::client(id)))
+                } else {
+                    Err(ServiceError::Conflict(
+                        "a different client already has this id".to_owned(),
+                    ))
+                };
+            }
+            check_therapists(
+                txn,
+                viewer.practice_id,
+                &new.therapist_ids,
+                "input.therapistIds",
+            )
+            .await?;
+            if let Some(r) = &new.external_ref {
+                ensure_external_ref_free(txn, viewer.practice_id, r, None).await?;
+            }
+            let now = Utc::now();
+            let model = client::Entity::insert(client::ActiveModel {
+                id: Set(id),
+                practice_id: Set(viewer.practice_id),
+                display_name: Set(new.display_name.clone().into_inner()),
+                timezone: Set(new.timezone.as_str().to_owned()),
+                status: Set(ClientStatus::Active.as_str().to_owned()),
+                external_ref: Set(new.external_ref.clone()),
+                user_id: Set(None),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec_with_returning(txn)
+            .await?;
+            events::append(
+                txn,
+                Some(viewer.into()),
+                NewEvent {
+                    practice_id: viewer.practice_id,
+                    client_id: Some(id),
+                    kind: EventKind::ClientCreated,
+                    entity_id: id,
+                    payload: serde_json::json!({ "status": model.status }),
+                },
+            )
+            .await?;
+            for member in team {
+                add_member(txn, viewer, id, member).await?;
+            }
+            Ok((model, Target::client(id)))
+        },
+    )
+    .await
+}
+
+/// Bumps the version of a client row if it is still at `expected`; `CONFLICT` when it
+/// moved on, `NOT_FOUND` when the viewer may not write it.
+async fn bump(
+    txn: &DatabaseTransaction,
+    scope: Condition,
+    id: Uuid,
+    expected: Option<i32>,
+    set: Vec<(client::Column, Expr)>,
+) -> Result<client::Model, ServiceError> {
+    let current = find_in(txn, scope, id).await?;
+    if let Some(v) = expected
+        && v != current.version
+    {
+        return Err(ServiceError::Conflict(format!(
+            "the client was changed meanwhile: expectedVersion {v}, current version {}",
+            current.version
+        )));
+    }
+    let mut q = client::Entity::update_many()
+        .col_expr(client::Column::Version, Expr::value(current.version + 1))
+        .col_expr(client::Column::UpdatedAt, Expr::value(Utc::now()));
+    for (col, value) in set {
+        q = q.col_expr(col, value);
+    }
+    let changed = q
+        .filter(client::Column::Id.eq(id))
+        .filter(client::Column::Version.eq(current.version))
+        .exec(txn)
+        .await?
+        .rows_affected;
+    if changed != 1 {
+        return Err(ServiceError::Conflict(
+            "the client was changed meanwhile; reload and retry".to_owned(),
+        ));
+    }
+    client::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+/// Changes roster fields, if the client is still at `expected_version`.
+#[tracing::instrument(skip_all, fields(client_id = %id))]
+pub async fn update(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: i32,
+    changes: ClientChanges,
+) -> Result<client::Model, ServiceError> {
+    let scope = writable(viewer)?;
+    audit::write(
+        db,
+        viewer,
+        "updateClient",
+        Target::client(id),
+        async |txn| {
+            let mut set = Vec::new();
+            let mut fields = Vec::new();
+            if let Some(name) = &changes.display_name {
+                set.push((
+                    client::Column::DisplayName,
+                    Expr::value(name.clone().into_inner()),
+                ));
+                fields.push("displayName");
+            }
+            if let Some(tz) = &changes.timezone {
+                set.push((
+                    client::Column::Timezone,
+                    Expr::value(tz.as_str().to_owned()),
+                ));
+                fields.push("timezone");
+            }
+            if let Some(ext) = &changes.external_ref {
+                if let Some(r) = ext {
+                    ensure_external_ref_free(txn, viewer.practice_id, r, Some(id)).await?;
+                }
+                set.push((client::Column::ExternalRef, Expr::value(ext.clone())));
+                fields.push("externalRef");
+            }
+            let model = bump(txn, scope, id, Some(expected_version), set).await?;
+            events::append(
+                txn,
+                Some(viewer.into()),
+                NewEvent {
+                    practice_id: viewer.practice_id,
+                    client_id: Some(id),
+                    kind: EventKind::ClientUpdated,
+                    entity_id: id,
+                    payload: serde_json::json!({ "version": model.version, "fields": fields }),
+                },
+            )
+            .await?;
+            Ok((model, Target::client(id)))
+        },
+    )
+    .await
+}
+
+/// Moves a client to `status` (ACTIVE, PAUSED, DISCHARGED).
+#[tracing::instrument(skip_all, fields(client_id = %id))]
+pub async fn set_status(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    status: ClientStatus,
+    expected_version: Option<i32>,
+) -> Result<client::Model, ServiceError> {
+    let scope = writable(viewer)?;
+    audit::write(db, viewer, "setClientStatus", Target::client(id), async |txn| {
+        let current = find_in(txn, scope.clone(), id).await?;
+        if current.status == status.as_str() && expected_version.is_none_or(|v| v == current.version) {
+            return Ok((current, Target::client(id)));
+        }
+        let model = bump(
+            txn,
+            scope,
+            id,
+            expected_version,
+            vec![(client::Column::Status, Expr::value(status.as_str()))],
+        )
+        .await?;
+        events::append(
+            txn,
+            Some(viewer.into()),
+            NewEvent {
+                practice_id: viewer.practice_id,
+                client_id: Some(id),
+                kind: EventKind::ClientStatusChanged,
+                entity_id: id,
+                payload: serde_json::json!({ "from": current.status, "to": model.status, "version": model.version }),
+            },
+        )
+        .await?;
+        Ok((model, Target::client(id)))
+    })
+    .await
+}
+
+/// Who may change a care team: practice admins, therapists on it, integrators with
+/// `CLIENTS_WRITE`.
+fn care_team_scope(viewer: &Viewer) -> Result<Condition, ServiceError> {
+    viewer.require_role(&[Role::PracticeAdmin, Role::Therapist, Role::Integrator])?;
+    writable(viewer)
+}
+
+/// Adds a therapist to a client's care team (idempotent).
+#[tracing::instrument(skip_all, fields(client_id = %client_id, therapist_id = %therapist_id))]
+pub async fn add_to_care_team(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    client_id: Uuid,
+    therapist_id: Uuid,
+) -> Result<client::Model, ServiceError> {
+    let scope = care_team_scope(viewer)?;
+    audit::write(
+        db,
+        viewer,
+        "addToCareTeam",
+        Target::client(client_id).with(therapist_id),
+        async |txn| {
+            let c = find_in(txn, scope, client_id).await?;
+            check_therapists(
+                txn,
+                viewer.practice_id,
+                &[therapist_id],
+                "input.therapistId",
+            )
+            .await?;
+            let present = care_team::Entity::find_by_id((client_id, therapist_id))
+                .one(txn)
+                .await?
+                .is_some();
+            if !present {
+                add_member(txn, viewer, client_id, therapist_id).await?;
+            }
+            Ok((c, Target::client(client_id).with(therapist_id)))
+        },
+    )
+    .await
+}
+
+/// Removes a therapist from a client's care team (idempotent). The last member stays:
+/// add another first.
+#[tracing::instrument(skip_all, fields(client_id = %client_id, therapist_id = %therapist_id))]
+pub async fn remove_from_care_team(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    client_id: Uuid,
+    therapist_id: Uuid,
+) -> Result<client::Model, ServiceError> {
+    let scope = care_team_scope(viewer)?;
+    audit::write(
+        db,
+        viewer,
+        "removeFromCareTeam",
+        Target::client(client_id).with(therapist_id),
+        async |txn| {
+            let c = find_in(txn, scope, client_id).await?;
+            let members: Vec<Uuid> = care_team::Entity::find()
+                .filter(care_team::Column::ClientId.eq(client_id))
+                .all(txn)
+                .await?
+                .into_iter()
+                .map(|m| m.user_id)
+                .collect();
+            if !members.contains(&therapist_id) {
+                return Ok((c, Target::client(client_id).with(therapist_id)));
+            }
+            if members.len() == 1 {
+                return Err(ServiceError::Conflict(
+                    "a client keeps at least one therapist on the care team; add another first"
+                        .to_owned(),
+                ));
+            }
+            care_team::Entity::delete_by_id((client_id, therapist_id))
+                .exec(txn)
+                .await?;
+            events::append(
+                txn,
+                Some(viewer.into()),
+                NewEvent {
+                    practice_id: viewer.practice_id,
+                    client_id: Some(client_id),
+                    kind: EventKind::CareTeamMemberRemoved,
+                    entity_id: client_id,
+                    payload: serde_json::json!({ "therapistId": therapist_id }),
+                },
+            )
+            .await?;
+            Ok((c, Target::client(client_id).with(therapist_id)))
+        },
+    )
+    .await
+}
+
+/// Invites a client to create their own login, linked to their record.
+#[tracing::instrument(skip_all, fields(client_id = %client_id))]
+pub async fn invite(
+    state: &AppState,
+    viewer: &Viewer,
+    client_id: Uuid,
+    email: Option<Email>,
+) -> Result<IssuedInvitation, ServiceError> {
+    viewer.require_role(&[Role::Therapist, Role::PracticeAdmin])?;
+    let scope = writable(viewer)?;
+    audit::write(
+        &state.db,
+        viewer,
+        "inviteClient",
+        Target::client(client_id),
+        async |txn| {
+            let c = find_in(txn, scope, client_id).await?;
+            if c.user_id.is_some() {
+                return Err(ServiceError::Conflict(
+                    "this client already has a login".to_owned(),
+                ));
+            }
+            let issued = create_invitation(
+                txn,
+                state,
+                viewer,
+                InvitationSpec {
+                    practice_id: viewer.practice_id,
+                    role: Role::Client,
+                    email,
+                    display_name: None,
+                    client_id: Some(client_id),
+                },
+            )
+            .await?;
+            events::append(
+                txn,
+                Some(viewer.into()),
+                NewEvent {
+                    practice_id: viewer.practice_id,
+                    client_id: Some(client_id),
+                    kind: EventKind::ClientInvited,
+                    entity_id: client_id,
+                    payload: serde_json::json!({}),
+                },
+            )
+            .await?;
+            Ok((issued, Target::client(client_id)))
+        },
+    )
+    .await
+}
+
+/// The change history of a client's record (clinical access), in log order.
+#[tracing::instrument(skip_all, fields(client_id = %client_id))]
+pub async fn activity(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    client_id: Uuid,
+    page: PageRequest<i64>,
+) -> Result<Page<event::Model>, ServiceError> {
+    audit::read(
+        db,
+        viewer,
+        "Client.activity",
+        Target::client(client_id),
+        async |db| {
+            find_in(db, visible(viewer, Access::Clinical)?, client_id).await?;
+            let base = event::Entity::find()
+                .filter(event::Column::PracticeId.eq(viewer.practice_id))
+                .filter(event::Column::ClientId.eq(client_id));
+            let total = base.clone().count(db).await?;
+            let mut q = base;
+            let forward = page.direction == crate::pagination::Direction::Forward;
+            if let Some(seq) = page.cursor {
+                q = q.filter(if forward {
+                    event::Column::Sequence.gt(seq)
+                } else {
+                    event::Column::Sequence.lt(seq)
+                });
+            }
+            let rows = q
+                .order_by(
+                    event::Column::Sequence,
+                    if forward {
+                        sea_orm::Order::Asc
+                    } else {
+                        sea_orm::Order::Desc
+                    },
+                )
+                .limit(page.fetch())
+                .all(db)
+                .await?;
+            Ok((
+                Page::from_rows(rows, &page, total),
+                Target::client(client_id),
+            ))
+        },
+    )
+    .await
+}
+
+/// Care-team members of many clients at once (for the DataLoader), within one practice.
+/// The caller has already established that the clients are visible.
+pub async fn care_teams(
+    db: &DatabaseConnection,
+    practice_id: Uuid,
+    client_ids: &[Uuid],
+) -> Result<Vec<(Uuid, app_user::Model)>, ServiceError> {
+    let rows = care_team::Entity::find()
+        .filter(care_team::Column::PracticeId.eq(practice_id))
+        .filter(care_team::Column::ClientId.is_in(client_ids.to_vec()))
+        .all(db)
+        .await?;
+    let user_ids: Vec<Uuid> = rows.iter().map(|r| r.user_id).collect();
+    let users = crate::accounts::service::users_by_ids(db, practice_id, user_ids).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        if let Some(u) = users.iter().find(|u| u.id == r.user_id) {
+            out.push((r.client_id, u.clone()));
+        }
+    }
+    out.sort_by(|a, b| a.1.display_name.cmp(&b.1.display_name));
+    Ok(out)
+}

@@ -1,0 +1,332 @@
+//! Configuration: `MOMENTUM_*` environment variables over defaults. A bad value stops
+//! start-up with a message naming the variable.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use secrecy::SecretString;
+
+/// Everything the server reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `MOMENTUM_DATABASE_URL`: `sqlite://file.db?mode=rwc` or `postgres://…`.
+    pub database_url: String,
+    /// `MOMENTUM_BIND`: the address the HTTP server listens on.
+    pub bind: SocketAddr,
+    /// `MOMENTUM_JWT_SECRET`: HMAC key for access tokens (at least 32 bytes).
+    pub jwt_secret: Option<SecretString>,
+    /// `MOMENTUM_JWT_ISSUER`.
+    pub jwt_issuer: String,
+    /// `MOMENTUM_JWT_AUDIENCE`.
+    pub jwt_audience: String,
+    /// `MOMENTUM_ACCESS_TOKEN_TTL_SECONDS`.
+    pub access_token_ttl: Duration,
+    /// `MOMENTUM_REFRESH_TOKEN_TTL_SECONDS`.
+    pub refresh_token_ttl: Duration,
+    /// `MOMENTUM_INVITATION_TTL_SECONDS`.
+    pub invitation_ttl: Duration,
+    /// `MOMENTUM_DB_POOL_SIZE`: the most connections the pool opens.
+    pub db_pool_size: u32,
+    /// `MOMENTUM_DB_STATEMENT_TIMEOUT_MS` (PostgreSQL): statements running longer are cancelled.
+    pub db_statement_timeout: Duration,
+    /// `MOMENTUM_GRAPHIQL`: serve GraphiQL at `GET /graphql`.
+    pub graphiql: bool,
+    /// `MOMENTUM_INTROSPECTION`: answer introspection queries and suggest field names.
+    pub introspection: bool,
+    /// `MOMENTUM_MIGRATE`: apply pending migrations at start.
+    pub migrate: bool,
+    /// `MOMENTUM_MAX_BODY_BYTES`: larger request bodies get 413 before any parsing.
+    pub max_body_bytes: usize,
+    /// `MOMENTUM_MAX_DEPTH`: deepest selection nesting a query may have.
+    pub max_depth: usize,
+    /// `MOMENTUM_MAX_COMPLEXITY`: async-graphql complexity budget per query.
+    pub max_complexity: usize,
+    /// `MOMENTUM_MAX_ALIASES`: most aliased fields in one document.
+    pub max_aliases: usize,
+    /// `MOMENTUM_MAX_FIELDS`: most field selections (including `__typename`) in one document.
+    pub max_fields: usize,
+    /// `MOMENTUM_LOGIN_ATTEMPTS_PER_MINUTE`: per email address, for login and token exchange.
+    pub login_attempts_per_minute: u32,
+    /// `MOMENTUM_LOG_FORMAT`: `text` or `json`.
+    pub log_json: bool,
+}
+
+/// A configuration value that could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {message}")]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub var: &'static str,
+    pub message: String,
+}
+
+/// The SQLite database used when `MOMENTUM_DATABASE_URL` is not set.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://momentum.db?mode=rwc";
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            jwt_secret: None,
+            jwt_issuer: "momentum".to_owned(),
+            jwt_audience: "momentum-api".to_owned(),
+            access_token_ttl: Duration::from_secs(15 * 60),
+            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+            invitation_ttl: Duration::from_secs(7 * 24 * 3600),
+            db_pool_size: 10,
+            db_statement_timeout: Duration::from_secs(10),
+            graphiql: false,
+            introspection: false,
+            migrate: true,
+            max_body_bytes: 256 * 1024,
+            max_depth: 12,
+            max_complexity: 2_000,
+            max_aliases: 50,
+            max_fields: 500,
+            login_attempts_per_minute: 10,
+            log_json: false,
+        }
+    }
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads variables through `get` (the environment, or a map in tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let d = Self::default();
+        let var = |name: &'static str| get(name).filter(|v| !v.trim().is_empty());
+        Ok(Self {
+            database_url: var("MOMENTUM_DATABASE_URL")
+                .map(|url| check_database_url(&url).map(|()| url))
+                .transpose()?
+                .unwrap_or(d.database_url),
+            bind: parse(var("MOMENTUM_BIND"), "MOMENTUM_BIND", d.bind)?,
+            jwt_secret: match var("MOMENTUM_JWT_SECRET") {
+                Some(s) if s.len() < 32 => {
+                    return Err(ConfigError {
+                        var: "MOMENTUM_JWT_SECRET",
+                        message: "must be at least 32 bytes".to_owned(),
+                    });
+                }
+                Some(s) => Some(SecretString::from(s)),
+                None => None,
+            },
+            jwt_issuer: var("MOMENTUM_JWT_ISSUER").unwrap_or(d.jwt_issuer),
+            jwt_audience: var("MOMENTUM_JWT_AUDIENCE").unwrap_or(d.jwt_audience),
+            access_token_ttl: seconds(
+                var("MOMENTUM_ACCESS_TOKEN_TTL_SECONDS"),
+                "MOMENTUM_ACCESS_TOKEN_TTL_SECONDS",
+                d.access_token_ttl,
+                60..=24 * 3600,
+            )?,
+            refresh_token_ttl: seconds(
+                var("MOMENTUM_REFRESH_TOKEN_TTL_SECONDS"),
+                "MOMENTUM_REFRESH_TOKEN_TTL_SECONDS",
+                d.refresh_token_ttl,
+                300..=365 * 24 * 3600,
+            )?,
+            invitation_ttl: seconds(
+                var("MOMENTUM_INVITATION_TTL_SECONDS"),
+                "MOMENTUM_INVITATION_TTL_SECONDS",
+                d.invitation_ttl,
+                60..=90 * 24 * 3600,
+            )?,
+            db_pool_size: ranged(
+                var("MOMENTUM_DB_POOL_SIZE"),
+                "MOMENTUM_DB_POOL_SIZE",
+                d.db_pool_size,
+                1..=500,
+            )?,
+            db_statement_timeout: Duration::from_millis(ranged(
+                var("MOMENTUM_DB_STATEMENT_TIMEOUT_MS"),
+                "MOMENTUM_DB_STATEMENT_TIMEOUT_MS",
+                d.db_statement_timeout.as_millis() as u64,
+                100..=600_000,
+            )?),
+            graphiql: boolean(var("MOMENTUM_GRAPHIQL"), "MOMENTUM_GRAPHIQL", d.graphiql)?,
+            introspection: boolean(
+                var("MOMENTUM_INTROSPECTION"),
+                "MOMENTUM_INTROSPECTION",
+                d.introspection,
+            )?,
+            migrate: boolean(var("MOMENTUM_MIGRATE"), "MOMENTUM_MIGRATE", d.migrate)?,
+            max_body_bytes: ranged(
+                var("MOMENTUM_MAX_BODY_BYTES"),
+                "MOMENTUM_MAX_BODY_BYTES",
+                d.max_body_bytes,
+                1024..=16 * 1024 * 1024,
+            )?,
+            max_depth: ranged(
+                var("MOMENTUM_MAX_DEPTH"),
+                "MOMENTUM_MAX_DEPTH",
+                d.max_depth,
+                2..=64,
+            )?,
+            max_complexity: ranged(
+                var("MOMENTUM_MAX_COMPLEXITY"),
+                "MOMENTUM_MAX_COMPLEXITY",
+                d.max_complexity,
+                10..=1_000_000,
+            )?,
+            max_aliases: ranged(
+                var("MOMENTUM_MAX_ALIASES"),
+                "MOMENTUM_MAX_ALIASES",
+                d.max_aliases,
+                0..=10_000,
+            )?,
+            max_fields: ranged(
+                var("MOMENTUM_MAX_FIELDS"),
+                "MOMENTUM_MAX_FIELDS",
+                d.max_fields,
+                10..=100_000,
+            )?,
+            login_attempts_per_minute: ranged(
+                var("MOMENTUM_LOGIN_ATTEMPTS_PER_MINUTE"),
+                "MOMENTUM_LOGIN_ATTEMPTS_PER_MINUTE",
+                d.login_attempts_per_minute,
+                1..=10_000,
+            )?,
+            log_json: match var("MOMENTUM_LOG_FORMAT").as_deref() {
+                None | Some("text") => false,
+                Some("json") => true,
+                Some(_) => {
+                    return Err(ConfigError {
+                        var: "MOMENTUM_LOG_FORMAT",
+                        message: "must be `text` or `json`".to_owned(),
+                    });
+                }
+            },
+        })
+    }
+
+    /// Whether the database is PostgreSQL (as opposed to the embedded SQLite).
+    pub fn is_postgres(&self) -> bool {
+        is_postgres_url(&self.database_url)
+    }
+
+    /// The SQLite database file, when the database is a SQLite file.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        let rest = self.database_url.strip_prefix("sqlite:")?;
+        let rest = rest.trim_start_matches("//");
+        let path = rest.split('?').next().unwrap_or_default();
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+}
+
+/// Whether a database URL names PostgreSQL.
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+fn check_database_url(url: &str) -> Result<(), ConfigError> {
+    if is_postgres_url(url) || url.starts_with("sqlite:") {
+        Ok(())
+    } else {
+        Err(ConfigError {
+            var: "MOMENTUM_DATABASE_URL",
+            message: "must start with sqlite: or postgres://".to_owned(),
+        })
+    }
+}
+
+fn parse<T: std::str::FromStr>(
+    value: Option<String>,
+    var: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|_| ConfigError {
+            var,
+            message: format!("cannot parse {v:?}"),
+        }),
+    }
+}
+
+fn ranged<T>(
+    value: Option<String>,
+    var: &'static str,
+    default: T,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
+{
+    let v = parse(value, var, default)?;
+    if range.contains(&v) {
+        Ok(v)
+    } else {
+        Err(ConfigError {
+            var,
+            message: format!("{v} is outside {}..={}", range.start(), range.end()),
+        })
+    }
+}
+
+fn seconds(
+    value: Option<String>,
+    var: &'static str,
+    default: Duration,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<Duration, ConfigError> {
+    ranged(value, var, default.as_secs(), range).map(Duration::from_secs)
+}
+
+fn boolean(value: Option<String>, var: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(_) => Err(ConfigError {
+            var,
+            message: "must be true or false".to_owned(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn defaults_use_a_sqlite_file_and_localhost() {
+        let c = with(&[]).unwrap();
+        assert_eq!(c.sqlite_path(), Some(PathBuf::from("momentum.db")));
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert!(c.migrate);
+        assert!(!c.graphiql);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let e = with(&[("MOMENTUM_DB_POOL_SIZE", "lots")]).unwrap_err();
+        assert_eq!(e.var, "MOMENTUM_DB_POOL_SIZE");
+        let e = with(&[("MOMENTUM_BIND", "nowhere")]).unwrap_err();
+        assert_eq!(e.var, "MOMENTUM_BIND");
+        let e = with(&[("MOMENTUM_MIGRATE", "perhaps")]).unwrap_err();
+        assert_eq!(e.var, "MOMENTUM_MIGRATE");
+        let e = with(&[("MOMENTUM_JWT_SECRET", "short")]).unwrap_err();
+        assert_eq!(e.var, "MOMENTUM_JWT_SECRET");
+        let e = with(&[("MOMENTUM_DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert_eq!(e.var, "MOMENTUM_DATABASE_URL");
+    }
+
+    #[test]
+    fn postgres_urls_are_recognised() {
+        let c = with(&[("MOMENTUM_DATABASE_URL", "postgres://u@h/db")]).unwrap();
+        assert!(c.is_postgres());
+        assert_eq!(c.sqlite_path(), None);
+    }
+}

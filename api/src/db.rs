@@ -1,0 +1,40 @@
+//! Connecting to the database (SQLite file or PostgreSQL) and migrating it.
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait as _};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+use crate::config::Config;
+
+/// Opens the pool described by `config`.
+pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
+    let mut opt = ConnectOptions::new(config.database_url.clone());
+    opt.max_connections(config.db_pool_size)
+        .min_connections(0)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(10))
+        // sqlx's statement log carries bound values (PHI): keep it off (DESIGN §9).
+        .sqlx_logging(false);
+    if config.is_postgres() {
+        let timeout = config.db_statement_timeout.as_millis().to_string();
+        opt.map_sqlx_postgres_opts(move |o| {
+            o.options([("statement_timeout", timeout.as_str())])
+                .application_name("momentum")
+        });
+    } else {
+        opt.map_sqlx_sqlite_opts(|o| {
+            o.create_if_missing(true)
+                .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+        });
+    }
+    Database::connect(opt).await
+}
+
+/// Applies pending migrations.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}

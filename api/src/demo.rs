@@ -1,0 +1,164 @@
+//! The demo practice (`serve --demo`) and the seeding tests use: an admin, two therapists
+//! and four clients (two each), two of whom have logins. Every password is the same.
+
+use chrono::Utc;
+use sea_orm::{
+    ColumnTrait as _, DatabaseConnection, EntityTrait as _, PaginatorTrait as _, QueryFilter as _,
+    Set, TransactionTrait as _,
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::{Role, password},
+    clients::domain::ClientStatus,
+    error::ServiceError,
+    practices,
+};
+
+/// The demo password of every demo login.
+pub const DEMO_PASSWORD: &str = "momentum-demo";
+/// The demo practice's email domain.
+pub const DEMO_DOMAIN: &str = "demo.test";
+
+/// Ids of a seeded practice.
+#[derive(Debug, Clone)]
+pub struct SeededPractice {
+    pub practice_id: Uuid,
+    pub admin_id: Uuid,
+    /// `therapist@…` and `therapist2@…`.
+    pub therapist_ids: [Uuid; 2],
+    /// Clients 0 and 1 are on therapist 0's care team; 2 and 3 on therapist 1's.
+    pub client_ids: [Uuid; 4],
+    /// The logins of client 0 (`client@…`) and client 2 (`client2@…`).
+    pub client_user_ids: [Uuid; 2],
+}
+
+/// Seeds one practice whose logins end in `@domain`, all with `password_hash`.
+pub async fn seed_practice(
+    db: &DatabaseConnection,
+    name: &str,
+    domain: &str,
+    password_hash: &str,
+) -> Result<SeededPractice, ServiceError> {
+    use entity::{app_user, care_team, client};
+    let (practice, admin) = practices::service::create_with_hash(
+        db,
+        name.to_owned(),
+        &format!("admin@{domain}"),
+        "Avery Admin".to_owned(),
+        password_hash.to_owned(),
+    )
+    .await?;
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let user = |email: String, role: Role, display: &str| app_user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        practice_id: Set(practice.id),
+        email: Set(email),
+        password_hash: Set(password_hash.to_owned()),
+        role: Set(role.as_str().to_owned()),
+        display_name: Set(display.to_owned()),
+        disabled_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let mut therapist_ids = [Uuid::nil(); 2];
+    for (i, (local, display)) in [
+        ("therapist", "Dr. Taylor Reed"),
+        ("therapist2", "Dr. Morgan Blake"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        therapist_ids[i] =
+            app_user::Entity::insert(user(format!("{local}@{domain}"), Role::Therapist, display))
+                .exec_with_returning(&txn)
+                .await?
+                .id;
+    }
+    let clients = [
+        ("Casey Morgan", "America/New_York", 0, Some("client")),
+        ("Jordan Lee", "America/Chicago", 0, None),
+        ("Riley Chen", "Europe/London", 1, Some("client2")),
+        ("Sam Patel", "Asia/Kolkata", 1, None),
+    ];
+    let mut client_ids = [Uuid::nil(); 4];
+    let mut client_user_ids = Vec::new();
+    for (i, (display, tz, therapist, login)) in clients.into_iter().enumerate() {
+        let user_id = match login {
+            Some(local) => {
+                let u = app_user::Entity::insert(user(
+                    format!("{local}@{domain}"),
+                    Role::Client,
+                    display,
+                ))
+                .exec_with_returning(&txn)
+                .await?;
+                client_user_ids.push(u.id);
+                Some(u.id)
+            }
+            None => None,
+        };
+        let c = client::Entity::insert(client::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            practice_id: Set(practice.id),
+            display_name: Set(display.to_owned()),
+            timezone: Set(tz.to_owned()),
+            status: Set(ClientStatus::Active.as_str().to_owned()),
+            external_ref: Set(None),
+            user_id: Set(user_id),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec_with_returning(&txn)
+        .await?;
+        care_team::Entity::insert(care_team::ActiveModel {
+            client_id: Set(c.id),
+            user_id: Set(therapist_ids[therapist]),
+            practice_id: Set(practice.id),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec_without_returning(&txn)
+        .await?;
+        client_ids[i] = c.id;
+    }
+    txn.commit().await?;
+    Ok(SeededPractice {
+        practice_id: practice.id,
+        admin_id: admin.id,
+        therapist_ids,
+        client_ids,
+        client_user_ids: [client_user_ids[0], client_user_ids[1]],
+    })
+}
+
+/// Seeds the demo practice unless it exists. Returns whether it seeded.
+pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, ServiceError> {
+    let exists = entity::app_user::Entity::find()
+        .filter(entity::app_user::Column::Email.eq(format!("admin@{DEMO_DOMAIN}")))
+        .count(db)
+        .await?
+        > 0;
+    if exists {
+        return Ok(false);
+    }
+    let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+    seed_practice(db, "Demo Practice", DEMO_DOMAIN, &hash).await?;
+    Ok(true)
+}
+
+/// The demo logins, for printing.
+pub fn demo_logins() -> Vec<(String, &'static str)> {
+    [
+        ("admin", "practice admin"),
+        ("therapist", "therapist of Casey Morgan and Jordan Lee"),
+        ("therapist2", "therapist of Riley Chen and Sam Patel"),
+        ("client", "client Casey Morgan"),
+        ("client2", "client Riley Chen"),
+    ]
+    .into_iter()
+    .map(|(local, what)| (format!("{local}@{DEMO_DOMAIN}"), what))
+    .collect()
+}

@@ -1,0 +1,170 @@
+//! The error model (DESIGN §6): services return [`ServiceError`]; resolvers return
+//! [`GqlResult`], whose error type deliberately has no `Display`, so `?` on a database
+//! error can never put SQL or constraint names in front of a caller.
+
+use async_graphql::ErrorExtensions;
+
+/// The closed list of `extensions.code` values a caller can receive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// No valid token: missing where one is needed, or invalid, expired, forged or revoked.
+    Unauthenticated,
+    /// Signed in, but the role or integrator scopes do not allow the operation.
+    Forbidden,
+    /// Does not exist, or is not visible to the viewer (the two are indistinguishable).
+    NotFound,
+    /// An argument or input field is invalid; `extensions.field` names it.
+    BadUserInput,
+    /// A stale `expectedVersion`, a duplicate, or a state that forbids the change.
+    Conflict,
+    /// Too many attempts; retry later.
+    RateLimited,
+    /// Our fault. The message is always `internal error`; quote `extensions.requestId`.
+    InternalServerError,
+}
+
+impl ErrorCode {
+    /// The wire form used in `extensions.code`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::BadUserInput => "BAD_USER_INPUT",
+            Self::Conflict => "CONFLICT",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::InternalServerError => "INTERNAL_SERVER_ERROR",
+        }
+    }
+}
+
+/// What a service can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("unauthenticated")]
+    Unauthenticated,
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    #[error("not found")]
+    NotFound,
+    #[error("invalid {field}: {message}")]
+    BadInput {
+        /// The input field, as the caller spelled it (e.g. `input.displayName`).
+        field: String,
+        message: String,
+    },
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("rate limited")]
+    RateLimited,
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl ServiceError {
+    /// Shorthand for a [`ServiceError::BadInput`].
+    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::BadInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The code this error reaches the caller with.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Unauthenticated => ErrorCode::Unauthenticated,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::NotFound => ErrorCode::NotFound,
+            Self::BadInput { .. } => ErrorCode::BadUserInput,
+            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::RateLimited => ErrorCode::RateLimited,
+            Self::Database(_) | Self::Internal(_) => ErrorCode::InternalServerError,
+        }
+    }
+
+    /// Prefixes the field of a [`ServiceError::BadInput`] (e.g. with `input`).
+    pub fn in_field(self, prefix: &str) -> Self {
+        match self {
+            Self::BadInput { field, message } => Self::BadInput {
+                field: format!("{prefix}.{field}"),
+                message,
+            },
+            other => other,
+        }
+    }
+}
+
+/// The boundary error of every resolver. It has no `Display` on purpose (DESIGN §11).
+#[derive(Debug)]
+pub struct GqlError(ServiceError);
+
+/// What resolvers return.
+pub type GqlResult<T> = Result<T, GqlError>;
+
+impl From<ServiceError> for GqlError {
+    fn from(e: ServiceError) -> Self {
+        Self(e)
+    }
+}
+
+impl From<sea_orm::DbErr> for GqlError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self(ServiceError::Database(e))
+    }
+}
+
+impl GqlError {
+    /// The service error inside.
+    pub fn inner(&self) -> &ServiceError {
+        &self.0
+    }
+}
+
+impl From<GqlError> for async_graphql::Error {
+    fn from(GqlError(e): GqlError) -> Self {
+        let code = e.code();
+        let message = match &e {
+            ServiceError::Unauthenticated => "a valid access token is required".to_owned(),
+            ServiceError::Forbidden(why) => format!("forbidden: {why}"),
+            ServiceError::NotFound => "not found".to_owned(),
+            ServiceError::BadInput { field, message } => format!("{field}: {message}"),
+            ServiceError::Conflict(why) => why.clone(),
+            ServiceError::RateLimited => "too many attempts; try again later".to_owned(),
+            ServiceError::Database(_) | ServiceError::Internal(_) => {
+                // The cause is logged (inside the request's span, which carries the
+                // request id); the caller sees only the code and the request id.
+                tracing::error!(error = %e, "internal error");
+                "internal error".to_owned()
+            }
+        };
+        async_graphql::Error::new(message).extend_with(|_, ext| {
+            ext.set("code", code.as_str());
+            if let ServiceError::BadInput { field, .. } = &e {
+                ext.set("field", field.as_str());
+            }
+        })
+    }
+}
+
+/// A `Clone` is required of resolver errors by async-graphql; the clone keeps the code and
+/// the safe message but drops the underlying database error.
+impl Clone for GqlError {
+    fn clone(&self) -> Self {
+        Self(match &self.0 {
+            ServiceError::Unauthenticated => ServiceError::Unauthenticated,
+            ServiceError::Forbidden(w) => ServiceError::Forbidden(w),
+            ServiceError::NotFound => ServiceError::NotFound,
+            ServiceError::BadInput { field, message } => ServiceError::BadInput {
+                field: field.clone(),
+                message: message.clone(),
+            },
+            ServiceError::Conflict(w) => ServiceError::Conflict(w.clone()),
+            ServiceError::RateLimited => ServiceError::RateLimited,
+            ServiceError::Database(e) => ServiceError::Internal(e.to_string()),
+            ServiceError::Internal(w) => ServiceError::Internal(w.clone()),
+        })
+    }
+}

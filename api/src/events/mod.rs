@@ -1,0 +1,85 @@
+//! Domain events: appended to the `event` table (the outbox) in the same transaction as
+//! the change they describe. Later: the in-process bus, subscriptions and webhooks.
+
+use chrono::Utc;
+use sea_orm::{ActiveValue::NotSet, ConnectionTrait, DbErr, EntityTrait as _, Set};
+use uuid::Uuid;
+
+use crate::auth::Viewer;
+
+/// What happened. The wire form is the SCREAMING_SNAKE_CASE name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    ClientCreated,
+    ClientUpdated,
+    ClientStatusChanged,
+    CareTeamMemberAdded,
+    CareTeamMemberRemoved,
+    ClientInvited,
+    ClientLoginLinked,
+}
+
+impl EventKind {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientCreated => "CLIENT_CREATED",
+            Self::ClientUpdated => "CLIENT_UPDATED",
+            Self::ClientStatusChanged => "CLIENT_STATUS_CHANGED",
+            Self::CareTeamMemberAdded => "CARE_TEAM_MEMBER_ADDED",
+            Self::CareTeamMemberRemoved => "CARE_TEAM_MEMBER_REMOVED",
+            Self::ClientInvited => "CLIENT_INVITED",
+            Self::ClientLoginLinked => "CLIENT_LOGIN_LINKED",
+        }
+    }
+}
+
+/// One event to append.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub practice_id: Uuid,
+    pub client_id: Option<Uuid>,
+    pub kind: EventKind,
+    pub entity_id: Uuid,
+    /// Ids and enum values only; never free text (it may reach logs and webhooks).
+    pub payload: serde_json::Value,
+}
+
+/// Who caused an event.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor {
+    pub id: Uuid,
+    pub role: crate::auth::Role,
+}
+
+impl From<&Viewer> for Actor {
+    fn from(v: &Viewer) -> Self {
+        Self {
+            id: v.id,
+            role: v.role,
+        }
+    }
+}
+
+/// Appends `event` through `conn` (pass the transaction that makes the change).
+pub async fn append(
+    conn: &impl ConnectionTrait,
+    actor: Option<Actor>,
+    event: NewEvent,
+) -> Result<(), DbErr> {
+    entity::event::Entity::insert(entity::event::ActiveModel {
+        sequence: NotSet,
+        id: Set(Uuid::now_v7()),
+        practice_id: Set(event.practice_id),
+        client_id: Set(event.client_id),
+        kind: Set(event.kind.as_str().to_owned()),
+        entity_id: Set(event.entity_id),
+        payload: Set(event.payload),
+        actor_id: Set(actor.map(|a| a.id)),
+        actor_role: Set(actor.map(|a| a.role.as_str().to_owned())),
+        created_at: Set(Utc::now()),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}

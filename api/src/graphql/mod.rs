@@ -1,0 +1,60 @@
+//! The GraphQL schema: a merge-only root of per-domain objects, plus limits, pagination
+//! and the helpers resolvers use to reach the request's viewer and state.
+
+pub mod context;
+pub mod limits;
+pub mod loaders;
+pub mod pagination;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+use crate::{accounts, clients, config::Config, integrations, practices, state::AppState};
+
+/// Every query field, merged from the domains.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(
+    accounts::resolvers::AccountsQuery,
+    practices::resolvers::PracticesQuery,
+    clients::resolvers::ClientsQuery,
+    integrations::resolvers::IntegrationsQuery,
+);
+
+/// Every mutation, merged from the domains.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(
+    accounts::resolvers::AccountsMutation,
+    clients::resolvers::ClientsMutation,
+    integrations::resolvers::IntegrationsMutation,
+);
+
+/// The executable schema.
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Builds the schema with the limits of `config`; `state` is reachable from every resolver.
+pub fn build_schema(config: &Config, state: Option<AppState>) -> AppSchema {
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(config.max_depth)
+    .limit_complexity(config.max_complexity)
+    .limit_recursive_depth(32)
+    .limit_directives(20)
+    .extension(limits::DocumentLimits {
+        max_aliases: config.max_aliases,
+        max_fields: config.max_fields,
+    });
+    if !config.introspection {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    if let Some(state) = state {
+        builder = builder.data(state);
+    }
+    builder.finish()
+}
+
+/// The schema in SDL, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(&Config::default(), None).sdl()
+}

@@ -1,0 +1,257 @@
+//! `POST /graphql`: only `application/json` bodies execute (CSRF: no simple requests),
+//! bodies are capped while streaming (actix's own limits do not bound this path), batches
+//! are refused, the token becomes a principal, and every error carries the request id.
+//! Nothing executes over GET.
+
+use actix_web::{
+    HttpMessage as _, HttpRequest, HttpResponse,
+    http::{StatusCode, header},
+    web,
+};
+use async_graphql::http::GraphiQLSource;
+use futures_util::StreamExt as _;
+use tracing::Instrument as _;
+
+use crate::{
+    auth::viewer::authenticate,
+    error::{ErrorCode, ServiceError},
+    graphql::{AppSchema, context::RequestId, loaders},
+    state::AppState,
+};
+
+const JSON: &str = "application/json";
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+fn request_id(req: &HttpRequest) -> String {
+    req.extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default()
+}
+
+/// A GraphQL-shaped error response for failures before execution.
+fn refuse(status: StatusCode, code: ErrorCode, message: &str, request_id: &str) -> HttpResponse {
+    let body = serde_json::json!({
+        "errors": [{
+            "message": message,
+            "extensions": { "code": code.as_str(), "requestId": request_id },
+        }]
+    });
+    let mut res = HttpResponse::build(status);
+    res.content_type(JSON);
+    if status == StatusCode::UNAUTHORIZED {
+        res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+    }
+    res.body(body.to_string())
+}
+
+/// The response media type, negotiated from `Accept` (GraphQL over HTTP).
+fn negotiate(req: &HttpRequest) -> &'static str {
+    let Some(accept) = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return JSON;
+    };
+    for range in accept.split(',') {
+        let mut parts = range.split(';');
+        let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let refused = parts.any(|p| {
+            p.trim()
+                .strip_prefix("q=")
+                .and_then(|q| q.parse::<f32>().ok())
+                .is_some_and(|q| q == 0.0)
+        });
+        if refused {
+            continue;
+        }
+        match media.as_str() {
+            GRAPHQL_RESPONSE => return GRAPHQL_RESPONSE,
+            JSON | "application/*" | "*/*" => return JSON,
+            _ => {}
+        }
+    }
+    JSON
+}
+
+/// `POST /graphql`.
+pub async fn execute(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+) -> HttpResponse {
+    let request_id = request_id(&req);
+    let span = tracing::info_span!("graphql", request_id = %request_id);
+    run(req, payload, state, schema, request_id)
+        .instrument(span)
+        .await
+}
+
+async fn run(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+    request_id: String,
+) -> HttpResponse {
+    let mime = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if mime != JSON {
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::BadUserInput,
+            "send the request as application/json",
+            &request_id,
+        );
+    }
+
+    let limit = state.config.max_body_bytes;
+    let too_large = || {
+        refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BadUserInput,
+            &format!("the request body exceeds {limit} bytes"),
+            &request_id,
+        )
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return too_large();
+    }
+    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
+    while let Some(chunk) = payload.next().await {
+        let Ok(chunk) = chunk else {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadUserInput,
+                "the request body could not be read",
+                &request_id,
+            );
+        };
+        if body.len() + chunk.len() > limit {
+            return too_large();
+        }
+        body.extend_from_slice(&chunk);
+    }
+
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadUserInput,
+            "batched requests are not supported; send one operation per request",
+            &request_id,
+        );
+    }
+    let gql_request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(_) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadUserInput,
+                "the body must be a JSON object with a `query` string",
+                &request_id,
+            );
+        }
+    };
+
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("invalid"));
+    let principal = match authenticate(&state.db, &state.tokens, authorization, &request_id).await {
+        Ok(p) => p,
+        Err(ServiceError::Unauthenticated) => {
+            return refuse(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthenticated,
+                "the access token is invalid, expired or revoked",
+                &request_id,
+            );
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "authentication failed");
+            return refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::InternalServerError,
+                "internal error",
+                &request_id,
+            );
+        }
+    };
+
+    let gql_request = loaders::attach(
+        gql_request
+            .data(principal.clone())
+            .data(RequestId(request_id.clone())),
+        &state,
+        &principal,
+    );
+    let mut response = schema.execute(gql_request).await;
+    for error in &mut response.errors {
+        let ext = error.extensions.get_or_insert_with(Default::default);
+        if ext.get("code").is_none() {
+            // Parse, validation, limit and input-coercion errors from async-graphql itself.
+            ext.set("code", ErrorCode::BadUserInput.as_str());
+        }
+        ext.set("requestId", request_id.as_str());
+    }
+    if !response.errors.is_empty() {
+        let codes: Vec<String> = response
+            .errors
+            .iter()
+            .filter_map(|e| e.extensions.as_ref()?.get("code").map(|c| c.to_string()))
+            .collect();
+        tracing::info!(errors = ?codes, "graphql request finished with errors");
+    }
+
+    let media = negotiate(&req);
+    let status = if media == GRAPHQL_RESPONSE && response.data == async_graphql::Value::Null {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    match serde_json::to_vec(&response) {
+        Ok(bytes) => HttpResponse::build(status).content_type(media).body(bytes),
+        Err(e) => {
+            tracing::error!(error = %e, "serialising the response failed");
+            refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::InternalServerError,
+                "internal error",
+                &request_id,
+            )
+        }
+    }
+}
+
+/// `GET /graphql`: GraphiQL when enabled; never executes an operation.
+pub async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
+    if state.config.graphiql {
+        HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(GraphiQLSource::build().endpoint("/graphql").finish())
+    } else {
+        HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, "POST"))
+            .content_type(JSON)
+            .body(r#"{"errors":[{"message":"use POST with application/json","extensions":{"code":"BAD_USER_INPUT"}}]}"#)
+    }
+}
+
+/// `GET /graphql/ws`: reserved for subscriptions, which arrive in a later release.
+pub async fn subscriptions_reserved() -> HttpResponse {
+    HttpResponse::NotImplemented()
+        .content_type(JSON)
+        .body(r#"{"errors":[{"message":"subscriptions are not available yet","extensions":{"code":"NOT_FOUND"}}]}"#)
+}

@@ -1,0 +1,23 @@
+//! Momentum: a GraphQL API that keeps therapy clients moving between sessions.
+//! See `DESIGN.md` for the architecture; every feature lives in the module named after it.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod clients;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod events;
+pub mod graphql;
+pub mod http;
+pub mod integrations;
+pub mod pagination;
+pub mod practices;
+pub mod ratelimit;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod values;

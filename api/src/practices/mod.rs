@@ -1,0 +1,6 @@
+//! Practices: the tenant. Created from the command line; read by anyone signed in to it.
+
+pub mod domain;
+pub mod resolvers;
+pub mod service;
+pub mod types;

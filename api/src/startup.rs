@@ -1,0 +1,133 @@
+//! Building and running the application: database, migrations, signing key, HTTP server.
+
+use std::{net::TcpListener, sync::Arc};
+
+use actix_web::{App, HttpServer, dev::Server, web};
+use anyhow::Context as _;
+use sea_orm::DatabaseConnection;
+use secrecy::SecretString;
+
+use crate::{
+    auth::tokens::{TokenKeys, new_signing_key},
+    config::Config,
+    db,
+    graphql::{AppSchema, build_schema},
+    http,
+    ratelimit::AttemptLimiter,
+    state::AppState,
+};
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects, migrates (unless `MOMENTUM_MIGRATE=false`), resolves the signing key and
+    /// binds `config.bind` (port 0 picks a free port, as tests do).
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let db = db::connect(&config)
+            .await
+            .context("cannot connect to the database (MOMENTUM_DATABASE_URL)")?;
+        if config.migrate {
+            db::migrate(&db).await.context("migrations failed")?;
+        }
+        let secret = resolve_jwt_secret(&config)?;
+        Self::build_with(config, db, &secret)
+    }
+
+    /// Builds on an open database with a known signing key.
+    pub fn build_with(
+        config: Config,
+        db: DatabaseConnection,
+        secret: &SecretString,
+    ) -> anyhow::Result<Self> {
+        let state = AppState {
+            db,
+            tokens: Arc::new(TokenKeys::new(secret, &config)),
+            attempts: Arc::new(AttemptLimiter::new(config.login_attempts_per_minute)),
+            config: Arc::new(config),
+        };
+        let listener = TcpListener::bind(state.config.bind)
+            .with_context(|| format!("cannot listen on {} (MOMENTUM_BIND)", state.config.bind))?;
+        let port = listener.local_addr()?.port();
+        let schema: AppSchema = build_schema(&state.config, Some(state.clone()));
+        let app_state = web::Data::new(state.clone());
+        let schema = web::Data::new(schema);
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap_fn(http::request_id::middleware)
+                .app_data(app_state.clone())
+                .app_data(schema.clone())
+                .configure(http::routes)
+        })
+        .listen(listener)?
+        .run();
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (database, configuration, keys).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until the process is stopped (SIGINT/SIGTERM stop it gracefully).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The access-token signing key: `MOMENTUM_JWT_SECRET`; required with PostgreSQL. With a
+/// SQLite file and none set, one is generated once and kept beside the database
+/// (`<db>.jwt-secret`, mode 0600), so tokens survive restarts.
+pub fn resolve_jwt_secret(config: &Config) -> anyhow::Result<SecretString> {
+    if let Some(secret) = &config.jwt_secret {
+        return Ok(secret.clone());
+    }
+    if config.is_postgres() {
+        anyhow::bail!("MOMENTUM_JWT_SECRET: required when the database is PostgreSQL");
+    }
+    let Some(db_path) = config.sqlite_path() else {
+        // In-memory SQLite: nothing outlives the process, the key need not either.
+        return Ok(SecretString::from(new_signing_key()));
+    };
+    let mut name = db_path.file_name().unwrap_or_default().to_os_string();
+    name.push(".jwt-secret");
+    let path = db_path.with_file_name(name);
+    match std::fs::read_to_string(&path) {
+        Ok(s) if s.trim().len() >= 32 => return Ok(SecretString::from(s.trim().to_owned())),
+        Ok(_) => anyhow::bail!(
+            "MOMENTUM_JWT_SECRET: the key file {} is too short; delete it to make a new one",
+            path.display()
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot read {}", path.display()));
+        }
+    }
+    let key = new_signing_key();
+    write_private(&path, &key).with_context(|| format!("cannot write {}", path.display()))?;
+    tracing::info!("generated a JWT signing key beside the database");
+    Ok(SecretString::from(key))
+}
+
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(contents.as_bytes())
+}

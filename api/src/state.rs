@@ -1,0 +1,17 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::{auth::tokens::TokenKeys, config::Config, ratelimit::AttemptLimiter};
+
+/// Shared, cheaply cloned application state.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub tokens: Arc<TokenKeys>,
+    /// Throttles password and secret guessing.
+    pub attempts: Arc<AttemptLimiter>,
+}

@@ -1,0 +1,24 @@
+//! The outbox: an append-only log of domain events, written in the same transaction as the change.
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "event")]
+pub struct Model {
+    /// Monotonic position in the log; subscribers resume from it.
+    #[sea_orm(primary_key)]
+    pub sequence: i64,
+    pub id: Uuid,
+    pub practice_id: Uuid,
+    pub client_id: Option<Uuid>,
+    /// E.g. `CLIENT_CREATED`.
+    pub kind: String,
+    pub entity_id: Uuid,
+    /// Small JSON object of ids and enum values; never free text.
+    pub payload: Json,
+    pub actor_id: Option<Uuid>,
+    pub actor_role: Option<String>,
+    pub created_at: DateTimeUtc,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

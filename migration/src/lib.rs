@@ -1,0 +1,14 @@
+//! Schema migrations: one file per change, every `up` has a `down`. Never imports `entity`.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_foundation;
+
+/// Applies the migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_foundation::Migration)]
+    }
+}

@@ -1,0 +1,1 @@
+//! Integration tests for Momentum live in `tests/graphql/`.
