@@ -1,1 +1,11 @@
-fn main() {}
+//! The integration suite: every test gets its own server on a real port and its own
+//! database — SQLite by default, PostgreSQL when `MOMENTUM_TEST_DATABASE_URL` is set.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod accounts;
+mod clients;
+mod http;
+mod integrations;
+mod scope;

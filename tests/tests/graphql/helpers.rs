@@ -1,0 +1,329 @@
+//! `spawn_app()`, real signed tokens for each role, and small GraphQL helpers.
+
+use std::{sync::OnceLock, time::Duration};
+
+use momentum_api::{
+    auth::{
+        Role, Scope, Viewer,
+        tokens::{Subject, TokenKeys},
+    },
+    config::Config,
+    demo::{self, SeededPractice},
+    integrations::{self, domain::NewCredential},
+    startup::Application,
+    values::DisplayName,
+};
+use sea_orm::{ConnectionTrait as _, Database, DatabaseConnection};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub const PASSWORD: &str = demo::DEMO_PASSWORD;
+pub const JWT_SECRET: &str = "test-signing-key-that-is-long-enough-0123456789";
+
+/// A running app with two seeded practices, `a` (`@a.test`) and `b` (`@b.test`).
+pub struct TestApp {
+    pub url: String,
+    pub http: reqwest::Client,
+    pub db: DatabaseConnection,
+    pub config: Config,
+    pub keys: TokenKeys,
+    pub a: SeededPractice,
+    pub b: SeededPractice,
+    _database: TestDatabase,
+}
+
+/// A fresh database for one test, removed when the test ends.
+enum TestDatabase {
+    Sqlite(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    async fn create() -> (Self, String) {
+        match std::env::var("MOMENTUM_TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let name = format!("momentum_test_{}", Uuid::new_v4().simple());
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .expect("MOMENTUM_TEST_DATABASE_URL must reach PostgreSQL");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                let url = with_database(&admin_url, &name);
+                (Self::Postgres { admin_url, name }, url)
+            }
+            _ => {
+                let dir = std::env::temp_dir().join("momentum-tests");
+                std::fs::create_dir_all(&dir).unwrap();
+                let path = dir.join(format!("{}.db", Uuid::new_v4()));
+                let url = format!("sqlite://{}?mode=rwc", path.display());
+                (Self::Sqlite(path), url)
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match self {
+            Self::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    std::fs::remove_file(p).ok();
+                }
+            }
+            Self::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // The test's runtime is shutting down; drop the database from a thread
+                // with a runtime of its own. FORCE closes the app's pooled connections.
+                std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    rt.block_on(async {
+                        if let Ok(admin) = Database::connect(&admin_url).await {
+                            admin
+                                .execute_unprepared(&format!(
+                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                ))
+                                .await
+                                .ok();
+                        }
+                    });
+                })
+                .join()
+                .ok();
+            }
+        }
+    }
+}
+
+/// `postgres://u@h:p/db?x` with `db` replaced.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    format!("{}/{name}{query}", &base[..path_start])
+}
+
+fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| momentum_api::auth::password::hash_blocking(PASSWORD).unwrap())
+}
+
+/// The configuration every test app starts from.
+pub fn test_config(database_url: String) -> Config {
+    Config {
+        database_url,
+        bind: "127.0.0.1:0".parse().unwrap(),
+        jwt_secret: Some(SecretString::from(JWT_SECRET)),
+        db_pool_size: 5,
+        login_attempts_per_minute: 1_000,
+        ..Config::default()
+    }
+}
+
+/// An app with the default test configuration.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// An app whose configuration `tweak` adjusts first.
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let (database, url) = TestDatabase::create().await;
+    let mut config = test_config(url);
+    tweak(&mut config);
+    let app = Application::build(config.clone()).await.expect("build app");
+    let port = app.port();
+    let db = app.state().db.clone();
+    tokio::spawn(app.run_until_stopped());
+    let a = demo::seed_practice(&db, "Practice A", "a.test", password_hash())
+        .await
+        .unwrap();
+    let b = demo::seed_practice(&db, "Practice B", "b.test", password_hash())
+        .await
+        .unwrap();
+    let keys = TokenKeys::new(&SecretString::from(JWT_SECRET), &config);
+    TestApp {
+        url: format!("http://127.0.0.1:{port}"),
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap(),
+        db,
+        config,
+        keys,
+        a,
+        b,
+        _database: database,
+    }
+}
+
+/// A GraphQL response, with helpers to read it.
+#[derive(Debug, Clone)]
+pub struct Gql(pub Value);
+
+impl Gql {
+    /// `data` at a dotted path, e.g. `clients.totalCount`.
+    pub fn data(&self, path: &str) -> &Value {
+        let mut v = &self.0["data"];
+        for part in path.split('.') {
+            v = match part.parse::<usize>() {
+                Ok(i) => &v[i],
+                Err(_) => &v[part],
+            };
+        }
+        v
+    }
+
+    /// The first error's `extensions.code`, or panics with the response.
+    pub fn code(&self) -> &str {
+        self.0["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("expected an error, got {}", self.0))
+    }
+
+    /// The first error's `extensions.field`.
+    pub fn field(&self) -> &str {
+        self.0["errors"][0]["extensions"]["field"]
+            .as_str()
+            .unwrap_or_else(|| panic!("expected an error with a field, got {}", self.0))
+    }
+
+    /// Panics unless there are no errors.
+    pub fn ok(self) -> Self {
+        assert!(
+            self.0.get("errors").is_none(),
+            "unexpected errors: {}",
+            self.0
+        );
+        self
+    }
+}
+
+impl TestApp {
+    /// POSTs a GraphQL operation as JSON, with an optional bearer token.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
+        let mut req = self
+            .http
+            .post(format!("{}/graphql", self.url))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.unwrap();
+        Gql(res.json().await.unwrap())
+    }
+
+    /// Signs a real access token for a user of a seeded practice.
+    pub fn token(&self, practice: &SeededPractice, user_id: Uuid, role: Role) -> String {
+        let client_id = (role == Role::Client).then(|| {
+            if user_id == practice.client_user_ids[0] {
+                practice.client_ids[0]
+            } else {
+                practice.client_ids[2]
+            }
+        });
+        self.keys
+            .issue(&Subject {
+                id: user_id,
+                role,
+                practice_id: practice.practice_id,
+                client_id,
+                scopes: Vec::new(),
+            })
+            .unwrap()
+            .token
+    }
+
+    /// Practice A's admin.
+    pub fn admin(&self) -> String {
+        self.token(&self.a, self.a.admin_id, Role::PracticeAdmin)
+    }
+
+    /// Practice A's first therapist (clients 0 and 1).
+    pub fn therapist(&self) -> String {
+        self.token(&self.a, self.a.therapist_ids[0], Role::Therapist)
+    }
+
+    /// Practice A's second therapist (clients 2 and 3).
+    pub fn therapist2(&self) -> String {
+        self.token(&self.a, self.a.therapist_ids[1], Role::Therapist)
+    }
+
+    /// Practice A's client 0, signed in.
+    pub fn client(&self) -> String {
+        self.token(&self.a, self.a.client_user_ids[0], Role::Client)
+    }
+
+    /// Practice B's therapist (practice B's clients 0 and 1).
+    pub fn other_practice_therapist(&self) -> String {
+        self.token(&self.b, self.b.therapist_ids[0], Role::Therapist)
+    }
+
+    /// An integrator of `practice` with `scopes`: a real credential row and a real token.
+    pub async fn integrator(&self, practice: &SeededPractice, scopes: &[Scope]) -> String {
+        let admin = Viewer {
+            id: practice.admin_id,
+            role: Role::PracticeAdmin,
+            practice_id: practice.practice_id,
+            client_id: None,
+            scopes: Vec::new(),
+            request_id: "test".to_owned(),
+        };
+        let new = NewCredential::new(
+            DisplayName::parse("Test EHR", "name").unwrap(),
+            scopes.to_vec(),
+            "scopes",
+        )
+        .unwrap();
+        let (cred, _secret) = integrations::service::create(&self.db, &admin, new)
+            .await
+            .unwrap();
+        self.keys
+            .issue(&Subject {
+                id: cred.id,
+                role: Role::Integrator,
+                practice_id: practice.practice_id,
+                client_id: None,
+                scopes: scopes.to_vec(),
+            })
+            .unwrap()
+            .token
+    }
+
+    /// Counts rows of a table.
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    }
+
+    /// Logs in through the API and returns the payload.
+    pub async fn login(&self, email: &str, password: &str) -> Gql {
+        self.gql(
+            None,
+            "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) {
+                accessToken refreshToken expiresAt viewer { id role displayName } } }",
+            json!({ "e": email, "p": password }),
+        )
+        .await
+    }
+}
