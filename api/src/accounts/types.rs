@@ -42,6 +42,7 @@ impl User {
     }
 }
 
+/// A login of the practice: admin, therapist or client.
 #[Object]
 impl User {
     /// The user's id.
@@ -73,6 +74,7 @@ impl User {
 /// The signed-in caller.
 pub struct ViewerNode(pub Viewer);
 
+/// The signed-in caller.
 #[Object(name = "Viewer")]
 impl ViewerNode {
     /// The user id, or for an integrator the API credential id.

@@ -42,6 +42,7 @@ impl From<entity::client::Model> for Client {
     }
 }
 
+/// A client of the practice (the person in therapy).
 #[Object]
 impl Client {
     /// The client's id.

@@ -8,4 +8,5 @@ mod accounts;
 mod clients;
 mod http;
 mod integrations;
+mod schema;
 mod scope;
