@@ -19,7 +19,7 @@ use crate::{
     audit::{self, Target},
     auth::{Role, Scope, Viewer},
     error::ServiceError,
-    events::{self, EventKind, NewEvent},
+    events::{self, EventKind},
     pagination::{NameCursor, Page, PageRequest, fetch_by_name},
     state::AppState,
     values::Email,
@@ -226,16 +226,12 @@ async fn add_member(
     })
     .exec_without_returning(txn)
     .await?;
-    events::append(
+    events::client_event(
         txn,
-        Some(viewer.into()),
-        NewEvent {
-            practice_id: viewer.practice_id,
-            client_id: Some(client_id),
-            kind: EventKind::CareTeamMemberAdded,
-            entity_id: client_id,
-            payload: serde_json::json!({ "therapistId": user_id }),
-        },
+        viewer,
+        client_id,
+        EventKind::CareTeamMemberAdded,
+        serde_json::json!({ "therapistId": user_id }),
     )
     .await?;
     Ok(())
@@ -302,16 +298,12 @@ pub async fn create(
             })
             .exec_with_returning(txn)
             .await?;
-            events::append(
+            events::client_event(
                 txn,
-                Some(viewer.into()),
-                NewEvent {
-                    practice_id: viewer.practice_id,
-                    client_id: Some(id),
-                    kind: EventKind::ClientCreated,
-                    entity_id: id,
-                    payload: serde_json::json!({ "status": model.status }),
-                },
+                viewer,
+                id,
+                EventKind::ClientCreated,
+                serde_json::json!({ "status": model.status }),
             )
             .await?;
             for member in team {
@@ -404,16 +396,12 @@ pub async fn update(
                 fields.push("externalRef");
             }
             let model = bump(txn, scope, id, Some(expected_version), set).await?;
-            events::append(
+            events::client_event(
                 txn,
-                Some(viewer.into()),
-                NewEvent {
-                    practice_id: viewer.practice_id,
-                    client_id: Some(id),
-                    kind: EventKind::ClientUpdated,
-                    entity_id: id,
-                    payload: serde_json::json!({ "version": model.version, "fields": fields }),
-                },
+                viewer,
+                id,
+                EventKind::ClientUpdated,
+                serde_json::json!({ "version": model.version, "fields": fields }),
             )
             .await?;
             Ok((model, Target::client(id)))
@@ -445,17 +433,7 @@ pub async fn set_status(
             vec![(client::Column::Status, Expr::value(status.as_str()))],
         )
         .await?;
-        events::append(
-            txn,
-            Some(viewer.into()),
-            NewEvent {
-                practice_id: viewer.practice_id,
-                client_id: Some(id),
-                kind: EventKind::ClientStatusChanged,
-                entity_id: id,
-                payload: serde_json::json!({ "from": current.status, "to": model.status, "version": model.version }),
-            },
-        )
+        events::client_event(txn, viewer, id, EventKind::ClientStatusChanged, serde_json::json!({ "from": current.status, "to": model.status, "version": model.version }))
         .await?;
         Ok((model, Target::client(id)))
     })
@@ -541,16 +519,12 @@ pub async fn remove_from_care_team(
             care_team::Entity::delete_by_id((client_id, therapist_id))
                 .exec(txn)
                 .await?;
-            events::append(
+            events::client_event(
                 txn,
-                Some(viewer.into()),
-                NewEvent {
-                    practice_id: viewer.practice_id,
-                    client_id: Some(client_id),
-                    kind: EventKind::CareTeamMemberRemoved,
-                    entity_id: client_id,
-                    payload: serde_json::json!({ "therapistId": therapist_id }),
-                },
+                viewer,
+                client_id,
+                EventKind::CareTeamMemberRemoved,
+                serde_json::json!({ "therapistId": therapist_id }),
             )
             .await?;
             Ok((c, Target::client(client_id).with(therapist_id)))
@@ -594,16 +568,12 @@ pub async fn invite(
                 },
             )
             .await?;
-            events::append(
+            events::client_event(
                 txn,
-                Some(viewer.into()),
-                NewEvent {
-                    practice_id: viewer.practice_id,
-                    client_id: Some(client_id),
-                    kind: EventKind::ClientInvited,
-                    entity_id: client_id,
-                    payload: serde_json::json!({}),
-                },
+                viewer,
+                client_id,
+                EventKind::ClientInvited,
+                serde_json::json!({}),
             )
             .await?;
             Ok((issued, Target::client(client_id)))

@@ -83,3 +83,25 @@ pub async fn append(
     .await?;
     Ok(())
 }
+
+/// Appends an event about `client_id`'s record, caused by `viewer`, in `viewer`'s practice.
+pub async fn client_event(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    client_id: Uuid,
+    kind: EventKind,
+    payload: serde_json::Value,
+) -> Result<(), DbErr> {
+    append(
+        conn,
+        Some(viewer.into()),
+        NewEvent {
+            practice_id: viewer.practice_id,
+            client_id: Some(client_id),
+            kind,
+            entity_id: client_id,
+            payload,
+        },
+    )
+    .await
+}

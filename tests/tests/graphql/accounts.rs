@@ -646,3 +646,53 @@ async fn viewer_describes_the_caller() {
     assert_eq!(admin.data("viewer.role"), "PRACTICE_ADMIN");
     assert!(admin.data("viewer.client").is_null());
 }
+
+#[tokio::test]
+async fn a_practice_created_from_the_command_line_starts_empty_and_its_admin_signs_in() {
+    use momentum_api::{
+        error::ServiceError,
+        practices::{domain::NewPractice, service},
+        values::{DisplayName, Email, NewPassword},
+    };
+    let app = spawn_app().await;
+    let new = || NewPractice {
+        name: DisplayName::parse("Practice C", "--name").unwrap(),
+        admin_email: Email::parse("Boss@C.test", "--admin-email").unwrap(),
+        admin_name: DisplayName::parse("Bo Boss", "--admin-name").unwrap(),
+        admin_password: NewPassword::parse("a-long-password", "MOMENTUM_ADMIN_PASSWORD").unwrap(),
+    };
+    service::create(&app.db, new()).await.unwrap();
+    let login = app.login("boss@c.test", "a-long-password").await.ok();
+    let token = login.data("login.accessToken").as_str().unwrap();
+    let res = app
+        .gql(
+            Some(token),
+            "{ practice { name } clients { totalCount } therapists { totalCount } }",
+            json!({}),
+        )
+        .await
+        .ok();
+    assert_eq!(res.data("practice.name"), "Practice C");
+    assert_eq!(res.data("clients.totalCount"), 0);
+    assert_eq!(res.data("therapists.totalCount"), 0);
+    assert!(matches!(
+        service::create(&app.db, new()).await,
+        Err(ServiceError::Conflict(_))
+    ));
+    assert_eq!(app.count("practice").await, 3);
+}
+
+#[tokio::test]
+async fn demo_seeding_happens_once() {
+    let app = spawn_app().await;
+    assert!(momentum_api::demo::seed_demo(&app.db).await.unwrap());
+    assert!(!momentum_api::demo::seed_demo(&app.db).await.unwrap());
+    assert_eq!(app.count("practice").await, 3);
+    let login = app.login("therapist@demo.test", PASSWORD).await.ok();
+    let token = login.data("login.accessToken").as_str().unwrap();
+    let res = app
+        .gql(Some(token), "{ clients { totalCount } }", json!({}))
+        .await
+        .ok();
+    assert_eq!(res.data("clients.totalCount"), 2);
+}
