@@ -1,13 +1,14 @@
 //! Limits async-graphql does not enforce itself: `limit_complexity` does not count
 //! `__typename`, so a thousand aliases of it would pass (DESIGN §11). Count every field
-//! selection and every alias in the document, fragments included, before execution.
+//! selection and every alias as the document would execute, each fragment counted
+//! wherever it is spread (nested spreads multiply), before execution.
 
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::{
-    ServerError, ServerResult, Variables,
+    Name, Positioned, ServerError, ServerResult, Variables,
     extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery},
-    parser::types::{ExecutableDocument, Selection, SelectionSet},
+    parser::types::{ExecutableDocument, FragmentDefinition, Selection, SelectionSet},
 };
 
 /// Caps on aliases and field selections per document.
@@ -23,27 +24,55 @@ impl ExtensionFactory for DocumentLimits {
     }
 }
 
-#[derive(Default)]
+#[derive(Default, Clone, Copy)]
 struct Counts {
     fields: usize,
     aliases: usize,
 }
 
-fn count(set: &SelectionSet, counts: &mut Counts) {
+/// Counts a selection set as executed: a fragment counts at every place it is spread
+/// (once where it is defined would let nested spreads multiply work unseen). Each
+/// fragment's count is memoised; a cycle (rejected later by validation) counts nothing.
+fn count<'a>(
+    set: &'a SelectionSet,
+    fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
+    memo: &mut HashMap<&'a str, Counts>,
+    visiting: &mut Vec<&'a str>,
+) -> Counts {
+    let mut total = Counts::default();
     for item in &set.items {
-        match &item.node {
+        let inner = match &item.node {
             Selection::Field(f) => {
-                counts.fields += 1;
+                total.fields = total.fields.saturating_add(1);
                 if f.node.alias.is_some() {
-                    counts.aliases += 1;
+                    total.aliases = total.aliases.saturating_add(1);
                 }
-                count(&f.node.selection_set.node, counts);
+                count(&f.node.selection_set.node, fragments, memo, visiting)
             }
-            Selection::InlineFragment(fr) => count(&fr.node.selection_set.node, counts),
-            // Named fragments are counted once, below, where they are defined.
-            Selection::FragmentSpread(_) => {}
-        }
+            Selection::InlineFragment(fr) => {
+                count(&fr.node.selection_set.node, fragments, memo, visiting)
+            }
+            Selection::FragmentSpread(spread) => {
+                let name = spread.node.fragment_name.node.as_str();
+                if let Some(c) = memo.get(name) {
+                    *c
+                } else if visiting.contains(&name) {
+                    Counts::default()
+                } else if let Some(def) = fragments.get(&spread.node.fragment_name.node) {
+                    visiting.push(name);
+                    let c = count(&def.node.selection_set.node, fragments, memo, visiting);
+                    visiting.pop();
+                    memo.insert(name, c);
+                    c
+                } else {
+                    Counts::default()
+                }
+            }
+        };
+        total.fields = total.fields.saturating_add(inner.fields);
+        total.aliases = total.aliases.saturating_add(inner.aliases);
     }
+    total
 }
 
 #[async_graphql::async_trait::async_trait]
@@ -57,11 +86,16 @@ impl Extension for DocumentLimits {
     ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
         let mut counts = Counts::default();
+        let mut memo = HashMap::new();
         for (_, op) in doc.operations.iter() {
-            count(&op.node.selection_set.node, &mut counts);
-        }
-        for fragment in doc.fragments.values() {
-            count(&fragment.node.selection_set.node, &mut counts);
+            let c = count(
+                &op.node.selection_set.node,
+                &doc.fragments,
+                &mut memo,
+                &mut Vec::new(),
+            );
+            counts.fields = counts.fields.saturating_add(c.fields);
+            counts.aliases = counts.aliases.saturating_add(c.aliases);
         }
         if counts.aliases > self.max_aliases {
             return Err(ServerError::new(

@@ -236,22 +236,29 @@ async fn run(
 }
 
 /// `GET /graphql`: GraphiQL when enabled; never executes an operation.
-pub async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
+pub async fn graphiql(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     if state.config.graphiql {
-        HttpResponse::Ok()
+        return HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
-            .body(GraphiQLSource::build().endpoint("/graphql").finish())
-    } else {
-        HttpResponse::MethodNotAllowed()
-            .insert_header((header::ALLOW, "POST"))
-            .content_type(JSON)
-            .body(r#"{"errors":[{"message":"use POST with application/json","extensions":{"code":"BAD_USER_INPUT"}}]}"#)
+            .body(GraphiQLSource::build().endpoint("/graphql").finish());
     }
+    let mut res = refuse(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::BadUserInput,
+        "use POST with application/json",
+        &request_id(&req),
+    );
+    res.headers_mut()
+        .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+    res
 }
 
 /// `GET /graphql/ws`: reserved for subscriptions, which arrive in a later release.
-pub async fn subscriptions_reserved() -> HttpResponse {
-    HttpResponse::NotImplemented()
-        .content_type(JSON)
-        .body(r#"{"errors":[{"message":"subscriptions are not available yet","extensions":{"code":"NOT_FOUND"}}]}"#)
+pub async fn subscriptions_reserved(req: HttpRequest) -> HttpResponse {
+    refuse(
+        StatusCode::NOT_IMPLEMENTED,
+        ErrorCode::NotFound,
+        "subscriptions are not available yet",
+        &request_id(&req),
+    )
 }
