@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::domain::{IssuedInvitation, MAX_SECRET_CHARS, Session};
 use crate::{
+    audit::{self, Target},
     auth::{
         Role, Viewer, password,
         tokens::{Subject, hash_secret, new_secret},
@@ -383,6 +384,22 @@ pub async fn accept_invitation(
                 entity_id: c.id,
                 payload: serde_json::json!({ "userId": user.id }),
             },
+        )
+        .await?;
+        let actor = Viewer {
+            id: user.id,
+            role,
+            practice_id: c.practice_id,
+            client_id: Some(c.id),
+            scopes: Vec::new(),
+            request_id: request_id.to_owned(),
+        };
+        audit::record(
+            &txn,
+            &actor,
+            "acceptInvitation",
+            &Target::client(c.id),
+            Ok(()),
         )
         .await?;
     }

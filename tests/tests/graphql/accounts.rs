@@ -579,6 +579,15 @@ async fn an_invited_client_gets_a_login_linked_to_their_record() {
     assert_eq!(mine.data("clients.totalCount"), 1);
     assert_eq!(mine.data("clients.edges.0.node.displayName"), "Jordan Lee");
     assert_eq!(mine.data("clients.edges.0.node.hasLogin"), true);
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+    let linked = entity::audit_log::Entity::find()
+        .filter(entity::audit_log::Column::Operation.eq("acceptInvitation"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("an audit row for the linking");
+    assert_eq!(linked.actor_role, "CLIENT");
+    assert_eq!(linked.client_id, Some(app.a.client_ids[1]));
     // A second invitation for a client with a login is a conflict.
     let again = app
         .gql(

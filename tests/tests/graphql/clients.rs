@@ -418,3 +418,29 @@ async fn the_roster_pages_forward_and_backward_with_a_total() {
         .ok();
     assert_eq!(by_therapist.data("clients.totalCount"), 2);
 }
+
+#[tokio::test]
+async fn the_caseload_query_runs_the_same_number_of_statements_for_4_or_24_clients() {
+    let app = spawn_app().await;
+    let admin = app.admin();
+    let caseload = "{ clients(first: 100) { totalCount edges { node { displayName status careTeam { displayName } } } } }";
+    let few = app.statements_for(&admin, caseload).await;
+    for i in 0..20 {
+        app.gql(
+            Some(&app.therapist()),
+            CREATE,
+            json!({ "input": { "displayName": format!("Client {i:02}"), "timezone": "UTC" } }),
+        )
+        .await
+        .ok();
+    }
+    let total = app
+        .gql(Some(&admin), "{ clients { totalCount } }", json!({}))
+        .await
+        .ok();
+    assert_eq!(total.data("clients.totalCount"), 24);
+    let many = app.statements_for(&admin, caseload).await;
+    assert_eq!(few, many, "statements grew with the number of clients");
+    // Auth check, count, page, care teams (two queries), audit row: a handful, not one per client.
+    assert!((3..=8).contains(&many), "{many} statements");
+}

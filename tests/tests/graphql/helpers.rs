@@ -1,6 +1,12 @@
 //! `spawn_app()`, real signed tokens for each role, and small GraphQL helpers.
 
-use std::{sync::OnceLock, time::Duration};
+use std::{
+    sync::{
+        Arc, OnceLock,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
 
 use momentum_api::{
     auth::{
@@ -30,6 +36,8 @@ pub struct TestApp {
     pub keys: TokenKeys,
     pub a: SeededPractice,
     pub b: SeededPractice,
+    /// SQL statements the app has run (every statement, any connection of its pool).
+    pub statements: Arc<AtomicUsize>,
     _database: TestDatabase,
 }
 
@@ -143,7 +151,15 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let (database, url) = TestDatabase::create().await;
     let mut config = test_config(url);
     tweak(&mut config);
-    let app = Application::build(config.clone()).await.expect("build app");
+    let mut db = momentum_api::db::connect(&config).await.expect("connect");
+    momentum_api::db::migrate(&db).await.expect("migrate");
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    let app = Application::build_with(config.clone(), db, &SecretString::from(JWT_SECRET))
+        .expect("build app");
     let port = app.port();
     let db = app.state().db.clone();
     tokio::spawn(app.run_until_stopped());
@@ -165,6 +181,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         keys,
         a,
         b,
+        statements,
         _database: database,
     }
 }
@@ -325,5 +342,14 @@ impl TestApp {
             json!({ "e": email, "p": password }),
         )
         .await
+    }
+}
+
+impl TestApp {
+    /// How many SQL statements the app runs to answer `query` for `token`.
+    pub async fn statements_for(&self, token: &str, query: &str) -> usize {
+        let before = self.statements.load(Ordering::SeqCst);
+        self.gql(Some(token), query, json!({})).await.ok();
+        self.statements.load(Ordering::SeqCst) - before
     }
 }
