@@ -51,15 +51,7 @@ async fn a_therapist_creates_a_client_and_joins_the_care_team() {
         activity.data("client.activity.edges.0.node.actorRole"),
         "THERAPIST"
     );
-    let roster = app
-        .gql(
-            Some(&app.therapist()),
-            "{ clients { totalCount } }",
-            json!({}),
-        )
-        .await
-        .ok();
-    assert_eq!(roster.data("clients.totalCount"), 3);
+    assert_eq!(app.roster_count(&app.therapist()).await, 3);
 }
 
 #[tokio::test]
@@ -309,15 +301,7 @@ async fn care_teams_grow_and_shrink_but_never_empty() {
         2
     );
     // Now therapist2 sees the client.
-    let seen = app
-        .gql(
-            Some(&app.therapist2()),
-            "{ clients { totalCount } }",
-            json!({}),
-        )
-        .await
-        .ok();
-    assert_eq!(seen.data("clients.totalCount"), 3);
+    assert_eq!(app.roster_count(&app.therapist2()).await, 3);
     let removed = app
         .gql(Some(&app.admin()), remove, json!({ "c": id, "t": t1 }))
         .await
@@ -434,11 +418,7 @@ async fn the_caseload_query_runs_the_same_number_of_statements_for_4_or_24_clien
         .await
         .ok();
     }
-    let total = app
-        .gql(Some(&admin), "{ clients { totalCount } }", json!({}))
-        .await
-        .ok();
-    assert_eq!(total.data("clients.totalCount"), 24);
+    assert_eq!(app.roster_count(&admin).await, 24);
     let many = app.statements_for(&admin, caseload).await;
     assert_eq!(few, many, "statements grew with the number of clients");
     // Auth check, count, page, care teams (two queries), audit row: a handful, not one per client.

@@ -346,6 +346,15 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// `clients.totalCount` as `token` sees it.
+    pub async fn roster_count(&self, token: &str) -> i64 {
+        let res = self
+            .gql(Some(token), "{ clients { totalCount } }", json!({}))
+            .await
+            .ok();
+        res.data("clients.totalCount").as_i64().unwrap()
+    }
+
     /// How many SQL statements the app runs to answer `query` for `token`.
     pub async fn statements_for(&self, token: &str, query: &str) -> usize {
         let before = self.statements.load(Ordering::SeqCst);
