@@ -699,5 +699,5 @@ async fn demo_seeding_happens_once() {
     assert_eq!(app.count("practice").await, 3);
     let login = app.login("therapist@demo.test", PASSWORD).await.ok();
     let token = login.data("login.accessToken").as_str().unwrap();
-    assert_eq!(app.roster_count(&token).await, 2);
+    assert_eq!(app.roster_count(token).await, 2);
 }
