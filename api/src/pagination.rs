@@ -76,7 +76,9 @@ impl<C: DeserializeOwned> PageRequest<C> {
             }
         }
     }
+}
 
+impl<C> PageRequest<C> {
     /// How many rows to fetch: one more than the page, to learn whether more exist.
     pub fn fetch(&self) -> u64 {
         self.limit + 1
@@ -134,7 +136,47 @@ impl<T> Page<T> {
 /// The keyset of lists ordered by a name and then the id (rosters, therapists).
 pub type NameCursor = (String, uuid::Uuid);
 
-/// Fetches one page of `select`, ordered by `name` then `id`, after/before the cursor.
+/// Fetches one page of `select`, ordered by `key` then `id`, after/before the cursor.
+pub async fn fetch_page<E, K>(
+    db: &impl sea_orm::ConnectionTrait,
+    select: sea_orm::Select<E>,
+    key: E::Column,
+    id: E::Column,
+    page: &PageRequest<(K, uuid::Uuid)>,
+) -> Result<Vec<E::Model>, sea_orm::DbErr>
+where
+    E: sea_orm::EntityTrait,
+    K: Into<sea_orm::Value> + Clone,
+{
+    use sea_orm::{
+        ColumnTrait as _, Condition, Order, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    };
+    let (order, after) = match page.direction {
+        Direction::Forward => (Order::Asc, true),
+        Direction::Backward => (Order::Desc, false),
+    };
+    let mut select = select;
+    if let Some((k, i)) = &page.cursor {
+        let (key_past, id_past) = if after {
+            (key.gt(k.clone()), id.gt(*i))
+        } else {
+            (key.lt(k.clone()), id.lt(*i))
+        };
+        select = select.filter(
+            Condition::any()
+                .add(key_past)
+                .add(Condition::all().add(key.eq(k.clone())).add(id_past)),
+        );
+    }
+    select
+        .order_by(key, order.clone())
+        .order_by(id, order)
+        .limit(page.fetch())
+        .all(db)
+        .await
+}
+
+/// [`fetch_page`] for lists ordered by a name.
 pub async fn fetch_by_name<E>(
     db: &impl sea_orm::ConnectionTrait,
     select: sea_orm::Select<E>,
@@ -145,30 +187,5 @@ pub async fn fetch_by_name<E>(
 where
     E: sea_orm::EntityTrait,
 {
-    use sea_orm::{
-        ColumnTrait as _, Condition, Order, QueryFilter as _, QueryOrder as _, QuerySelect as _,
-    };
-    let (order, after) = match page.direction {
-        Direction::Forward => (Order::Asc, true),
-        Direction::Backward => (Order::Desc, false),
-    };
-    let mut select = select;
-    if let Some((n, i)) = &page.cursor {
-        let (name_past, id_past) = if after {
-            (name.gt(n.as_str()), id.gt(*i))
-        } else {
-            (name.lt(n.as_str()), id.lt(*i))
-        };
-        select = select.filter(
-            Condition::any()
-                .add(name_past)
-                .add(Condition::all().add(name.eq(n.as_str())).add(id_past)),
-        );
-    }
-    select
-        .order_by(name, order.clone())
-        .order_by(id, order)
-        .limit(page.fetch())
-        .all(db)
-        .await
+    fetch_page(db, select, name, id, page).await
 }

@@ -1,7 +1,8 @@
 //! Input values shared by several domains, parsed once at the edge (parse, don't validate).
 //! Each `parse` takes the field name so errors point at what the caller sent.
 
-use async_graphql::ID;
+use async_graphql::{ID, MaybeUndefined};
+use chrono::{DateTime, NaiveDate, Utc};
 use secrecy::SecretString;
 use uuid::Uuid;
 
@@ -103,6 +104,134 @@ pub fn short_text(raw: &str, field: &str, max: usize) -> Result<String, ServiceE
     Ok(s.to_owned())
 }
 
+/// A required text such as a title: trimmed, 1 to `max` characters, no control characters.
+pub fn required_text(raw: &str, field: &str, max: usize) -> Result<String, ServiceError> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(ServiceError::bad_input(field, "must not be empty"));
+    }
+    if s.chars().count() > max {
+        return Err(ServiceError::bad_input(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(ServiceError::bad_input(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+/// An optional free text such as a note: trimmed, at most `max` characters, line breaks and
+/// tabs allowed; blank is none.
+pub fn optional_text(
+    raw: Option<&str>,
+    field: &str,
+    max: usize,
+) -> Result<Option<String>, ServiceError> {
+    let Some(s) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    if s.chars().count() > max {
+        return Err(ServiceError::bad_input(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    if s.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(ServiceError::bad_input(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(Some(s.to_owned()))
+}
+
+/// Free text is at most this long (notes, descriptions, reflections).
+pub const LONG_TEXT_MAX: usize = 2000;
+
+/// An integer rating on a 0-10 scale (confidence, helpfulness, difficulty).
+pub fn rating(value: i32, field: &str) -> Result<i32, ServiceError> {
+    if (0..=10).contains(&value) {
+        Ok(value)
+    } else {
+        Err(ServiceError::bad_input(field, "must be 0 to 10"))
+    }
+}
+
+/// How far ahead of the server's clock a reported time may be (phones' clocks drift).
+pub const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+/// When something happened, as reported: now when omitted, never in the future.
+pub fn happened_at(
+    at: Option<DateTime<Utc>>,
+    field: &str,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, ServiceError> {
+    match at {
+        None => Ok(now),
+        Some(t) if t > now + CLOCK_SKEW => {
+            Err(ServiceError::bad_input(field, "must not be in the future"))
+        }
+        Some(t) => Ok(t),
+    }
+}
+
+/// Today's date in the IANA time zone `tz` (a client's local date); UTC if `tz` is unknown.
+pub fn local_today(tz: &str, now: DateTime<Utc>) -> NaiveDate {
+    match tz.parse::<chrono_tz::Tz>() {
+        Ok(zone) => now.with_timezone(&zone).date_naive(),
+        Err(_) => now.date_naive(),
+    }
+}
+
+/// A date that must not be before today in the client's time zone `tz`.
+pub fn not_past_date(
+    date: NaiveDate,
+    tz: &str,
+    field: &str,
+    now: DateTime<Utc>,
+) -> Result<NaiveDate, ServiceError> {
+    if date < local_today(tz, now) {
+        Err(ServiceError::bad_input(
+            field,
+            "must not be in the past (in the client's time zone)",
+        ))
+    } else {
+        Ok(date)
+    }
+}
+
+/// `Some(None)` for null, `Some(Some(v))` for a value, `None` when omitted.
+pub fn maybe<T, U>(
+    v: MaybeUndefined<T>,
+    parse: impl FnOnce(T) -> Result<U, ServiceError>,
+) -> Result<Option<Option<U>>, ServiceError> {
+    Ok(match v {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(parse(v)?)),
+    })
+}
+
+/// Like [`maybe`] for fields that cannot be cleared.
+pub fn not_null<T, U>(
+    v: MaybeUndefined<T>,
+    field: &str,
+    parse: impl FnOnce(T) -> Result<U, ServiceError>,
+) -> Result<Option<U>, ServiceError> {
+    match v {
+        MaybeUndefined::Undefined => Ok(None),
+        MaybeUndefined::Null => Err(ServiceError::bad_input(field, "cannot be null")),
+        MaybeUndefined::Value(v) => parse(v).map(Some),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +262,30 @@ mod tests {
     fn passwords_need_twelve_characters() {
         assert!(NewPassword::parse("short", "p").is_err());
         assert!(NewPassword::parse("long-enough-pw", "p").is_ok());
+    }
+
+    #[test]
+    fn local_dates_follow_the_clients_time_zone() {
+        let now = "2026-03-01T03:00:00Z".parse().unwrap();
+        assert_eq!(
+            local_today("America/New_York", now).to_string(),
+            "2026-02-28"
+        );
+        assert_eq!(local_today("Asia/Kolkata", now).to_string(), "2026-03-01");
+        let yesterday_in_ny = NaiveDate::from_ymd_opt(2026, 2, 28).unwrap();
+        assert!(not_past_date(yesterday_in_ny, "America/New_York", "d", now).is_ok());
+        assert!(not_past_date(yesterday_in_ny, "Asia/Kolkata", "d", now).is_err());
+    }
+
+    #[test]
+    fn free_text_keeps_line_breaks_and_drops_blank() {
+        assert_eq!(optional_text(Some("  "), "n", 10).unwrap(), None);
+        assert_eq!(
+            optional_text(Some(" a\nb "), "n", 10).unwrap().as_deref(),
+            Some("a\nb")
+        );
+        assert!(optional_text(Some("a\u{7}"), "n", 10).is_err());
+        assert!(optional_text(Some("abc"), "n", 2).is_err());
+        assert!(required_text("a\nb", "t", 10).is_err());
     }
 }

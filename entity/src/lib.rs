@@ -1,11 +1,17 @@
 //! SeaORM models, one file per table. This crate knows nothing of GraphQL or HTTP.
 
+pub mod action_plan;
+pub mod action_plan_revision;
 pub mod api_credential;
 pub mod app_user;
 pub mod audit_log;
 pub mod care_team;
 pub mod client;
 pub mod event;
+pub mod goal;
+pub mod goal_progress;
+pub mod goal_step;
 pub mod invitation;
+pub mod obstacle_log;
 pub mod practice;
 pub mod refresh_token;

@@ -81,4 +81,7 @@ pub enum Access {
     /// Clinical detail: only the care team, the client themself, and integrators with
     /// `CLINICAL_READ`.
     Clinical,
+    /// Writing clinical records: the care team, the client themself, and integrators with
+    /// `CLINICAL_WRITE`.
+    ClinicalWrite,
 }

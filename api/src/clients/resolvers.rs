@@ -9,12 +9,12 @@ use super::{
 };
 use crate::{
     accounts::types::InvitationPayload,
-    error::{GqlResult, ServiceError},
+    error::GqlResult,
     graphql::{
         context,
         pagination::{Conn, PageRequest, connection, encode_cursor},
     },
-    values::{DisplayName, Email, parse_id, short_text},
+    values::{DisplayName, Email, not_null, parse_id, short_text},
 };
 
 /// Client queries.
@@ -65,14 +65,6 @@ impl ClientsQuery {
 #[derive(Default)]
 pub struct ClientsMutation;
 
-fn not_null<T>(v: MaybeUndefined<T>, field: &str) -> Result<Option<T>, ServiceError> {
-    match v {
-        MaybeUndefined::Undefined => Ok(None),
-        MaybeUndefined::Null => Err(ServiceError::bad_input(field, "cannot be null")),
-        MaybeUndefined::Value(v) => Ok(Some(v)),
-    }
-}
-
 #[Object]
 impl ClientsMutation {
     /// Creates a client (therapists, practice admins, integrators with `CLIENTS_WRITE`).
@@ -119,10 +111,10 @@ impl ClientsMutation {
         let state = context::state(ctx)?;
         let id = parse_id(&input.id, "input.id")?;
         let changes = ClientChanges {
-            display_name: not_null(input.display_name, "input.displayName")?
+            display_name: not_null(input.display_name, "input.displayName", Ok)?
                 .map(|n| DisplayName::parse(&n, "input.displayName"))
                 .transpose()?,
-            timezone: not_null(input.timezone, "input.timezone")?
+            timezone: not_null(input.timezone, "input.timezone", Ok)?
                 .map(|t| Timezone::parse(&t, "input.timezone"))
                 .transpose()?,
             external_ref: match input.external_ref {

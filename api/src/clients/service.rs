@@ -43,7 +43,7 @@ pub fn visible(viewer: &Viewer, access: Access) -> Result<Condition, ServiceErro
         Role::Therapist => practice.add(client::Column::Id.in_subquery(care_team_of(viewer.id))),
         Role::PracticeAdmin => match access {
             Access::Roster => practice,
-            Access::Clinical => {
+            Access::Clinical | Access::ClinicalWrite => {
                 practice.add(client::Column::Id.in_subquery(care_team_of(viewer.id)))
             }
         },
@@ -51,10 +51,47 @@ pub fn visible(viewer: &Viewer, access: Access) -> Result<Condition, ServiceErro
             viewer.require_scope(match access {
                 Access::Roster => Scope::ClientsRead,
                 Access::Clinical => Scope::ClinicalRead,
+                Access::ClinicalWrite => Scope::ClinicalWrite,
             })?;
             practice
         }
     })
+}
+
+/// The ids of the clients `viewer` may reach with `access`, as a subquery for other
+/// domains' `WHERE client_id IN (…)`.
+pub fn visible_ids(
+    viewer: &Viewer,
+    access: Access,
+) -> Result<sea_orm::sea_query::SelectStatement, ServiceError> {
+    Ok(Query::select()
+        .column((client::Entity, client::Column::Id))
+        .from(client::Entity)
+        .cond_where(visible(viewer, access)?)
+        .to_owned())
+}
+
+/// Scope for a table of client records: `practice = viewer's AND client IN (visible)`.
+/// Every clinical domain filters its rows with this.
+pub fn records_of_visible<C: sea_orm::ColumnTrait>(
+    viewer: &Viewer,
+    access: Access,
+    practice_col: C,
+    client_col: C,
+) -> Result<Condition, ServiceError> {
+    Ok(Condition::all()
+        .add(practice_col.eq(viewer.practice_id))
+        .add(client_col.in_subquery(visible_ids(viewer, access)?)))
+}
+
+/// One client the viewer may reach with `access`, or `NOT_FOUND`.
+pub async fn find_visible(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    access: Access,
+    id: Uuid,
+) -> Result<client::Model, ServiceError> {
+    find_in(conn, visible(viewer, access)?, id).await
 }
 
 /// The clients whose roster fields `viewer` may change: the care team, practice admins,
@@ -230,6 +267,7 @@ async fn add_member(
         txn,
         viewer,
         client_id,
+        client_id,
         EventKind::CareTeamMemberAdded,
         serde_json::json!({ "therapistId": user_id }),
     )
@@ -301,6 +339,7 @@ pub async fn create(
             events::client_event(
                 txn,
                 viewer,
+                id,
                 id,
                 EventKind::ClientCreated,
                 serde_json::json!({ "status": model.status }),
@@ -400,6 +439,7 @@ pub async fn update(
                 txn,
                 viewer,
                 id,
+                id,
                 EventKind::ClientUpdated,
                 serde_json::json!({ "version": model.version, "fields": fields }),
             )
@@ -433,7 +473,7 @@ pub async fn set_status(
             vec![(client::Column::Status, Expr::value(status.as_str()))],
         )
         .await?;
-        events::client_event(txn, viewer, id, EventKind::ClientStatusChanged, serde_json::json!({ "from": current.status, "to": model.status, "version": model.version }))
+        events::client_event(txn, viewer, id, id, EventKind::ClientStatusChanged, serde_json::json!({ "from": current.status, "to": model.status, "version": model.version }))
         .await?;
         Ok((model, Target::client(id)))
     })
@@ -523,6 +563,7 @@ pub async fn remove_from_care_team(
                 txn,
                 viewer,
                 client_id,
+                client_id,
                 EventKind::CareTeamMemberRemoved,
                 serde_json::json!({ "therapistId": therapist_id }),
             )
@@ -571,6 +612,7 @@ pub async fn invite(
             events::client_event(
                 txn,
                 viewer,
+                client_id,
                 client_id,
                 EventKind::ClientInvited,
                 serde_json::json!({}),
@@ -653,4 +695,37 @@ pub async fn care_teams(
     }
     out.sort_by(|a, b| a.1.display_name.cmp(&b.1.display_name));
     Ok(out)
+}
+
+/// Which of `client_ids` the viewer may read clinically (one statement, for loaders).
+pub async fn clinically_visible(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    client_ids: &[Uuid],
+) -> Result<Vec<Uuid>, ServiceError> {
+    Ok(client::Entity::find()
+        .select_only()
+        .column(client::Column::Id)
+        .filter(visible(viewer, Access::Clinical)?)
+        .filter(client::Column::Id.is_in(client_ids.to_vec()))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// The time zones of many clients of one practice (for loaders; not clinical).
+pub async fn timezones(
+    db: &DatabaseConnection,
+    practice_id: Uuid,
+    client_ids: &[Uuid],
+) -> Result<Vec<(Uuid, String)>, ServiceError> {
+    Ok(client::Entity::find()
+        .select_only()
+        .column(client::Column::Id)
+        .column(client::Column::Timezone)
+        .filter(client::Column::PracticeId.eq(practice_id))
+        .filter(client::Column::Id.is_in(client_ids.to_vec()))
+        .into_tuple()
+        .all(db)
+        .await?)
 }

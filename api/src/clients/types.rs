@@ -1,9 +1,6 @@
 //! GraphQL types of clients.
 
-use async_graphql::{
-    Context, Enum, ID, InputObject, Json, MaybeUndefined, Object, SimpleObject,
-    dataloader::DataLoader,
-};
+use async_graphql::{Context, Enum, ID, InputObject, Json, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::domain::ClientStatus;
@@ -11,11 +8,13 @@ use crate::{
     accounts::types::{User, UserRole},
     auth::Role,
     error::{GqlResult, ServiceError},
+    goals::types::{Goal, GoalStatusValue},
     graphql::{
         context,
-        loaders::CareTeamLoader,
+        loaders::{CareTeamLoader, ClientGoalsLoader, ClientPlansLoader, load_visible, loader},
         pagination::{Conn, PageRequest, connection, encode_cursor},
     },
+    plans::types::{ActionPlan, ObstacleSummary},
     values::parse_id,
 };
 
@@ -84,14 +83,64 @@ impl Client {
     /// The therapists on the client's care team, by name.
     async fn care_team(&self, ctx: &Context<'_>) -> GqlResult<Vec<User>> {
         let viewer = context::viewer(ctx)?;
-        let loader = ctx
-            .data::<DataLoader<CareTeamLoader>>()
-            .map_err(|_| ServiceError::Internal("care team loader missing".to_owned()))?;
-        let members = loader.load_one(self.model.id).await?.unwrap_or_default();
+        let members = loader::<CareTeamLoader>(ctx)?
+            .load_one(self.model.id)
+            .await?
+            .unwrap_or_default();
         Ok(members
             .into_iter()
             .map(|u| User::for_viewer(u, viewer))
             .collect())
+    }
+    /// The client's goals, oldest first. Clinical: visible to the care team, the client,
+    /// and integrators with `CLINICAL_READ`; others get `NOT_FOUND`.
+    async fn goals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only goals with one of these statuses; all when omitted.")]
+        status: Option<Vec<GoalStatusValue>>,
+    ) -> GqlResult<Vec<Goal>> {
+        let goals = load_visible::<ClientGoalsLoader, _>(ctx, self.model.id).await?;
+        let wanted: Option<Vec<&str>> = status.map(|s| {
+            s.into_iter()
+                .map(|v| crate::goals::domain::GoalStatus::from(v).as_str())
+                .collect()
+        });
+        Ok(goals
+            .into_iter()
+            .filter(|g| {
+                wanted
+                    .as_ref()
+                    .is_none_or(|w| w.contains(&g.status.as_str()))
+            })
+            .map(Goal::from)
+            .collect())
+    }
+    /// The action plans of all the client's goals, oldest first. Clinical.
+    async fn action_plans(&self, ctx: &Context<'_>) -> GqlResult<Vec<ActionPlan>> {
+        Ok(load_visible::<ClientPlansLoader, _>(ctx, self.model.id)
+            .await?
+            .into_iter()
+            .map(ActionPlan::from)
+            .collect())
+    }
+    /// Per obstacle kind: how often it was met, how often the coping plan was used, and
+    /// how much it helped on average. Every kind is listed, in a fixed order. Clinical.
+    async fn obstacle_summary(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only obstacles met at or after this instant; all when omitted.")]
+        since: Option<DateTime<Utc>>,
+    ) -> GqlResult<Vec<ObstacleSummary>> {
+        let viewer = context::viewer(ctx)?;
+        let state = context::state(ctx)?;
+        Ok(
+            crate::plans::service::obstacle_summary(&state.db, viewer, self.model.id, since)
+                .await?
+                .into_iter()
+                .map(ObstacleSummary::from)
+                .collect(),
+        )
     }
     /// The change history of the client's record, oldest first. Clinical: visible to the
     /// care team, the client, and integrators with `CLINICAL_READ`; others get `NOT_FOUND`.

@@ -17,6 +17,19 @@ pub enum EventKind {
     CareTeamMemberRemoved,
     ClientInvited,
     ClientLoginLinked,
+    GoalProposed,
+    GoalCreated,
+    GoalUpdated,
+    GoalStatusChanged,
+    GoalProgressRecorded,
+    StepAdded,
+    StepUpdated,
+    StepsReordered,
+    StepCompleted,
+    StepReopened,
+    PlanCreated,
+    PlanRevised,
+    ObstacleLogged,
 }
 
 impl EventKind {
@@ -30,6 +43,19 @@ impl EventKind {
             Self::CareTeamMemberRemoved => "CARE_TEAM_MEMBER_REMOVED",
             Self::ClientInvited => "CLIENT_INVITED",
             Self::ClientLoginLinked => "CLIENT_LOGIN_LINKED",
+            Self::GoalProposed => "GOAL_PROPOSED",
+            Self::GoalCreated => "GOAL_CREATED",
+            Self::GoalUpdated => "GOAL_UPDATED",
+            Self::GoalStatusChanged => "GOAL_STATUS_CHANGED",
+            Self::GoalProgressRecorded => "GOAL_PROGRESS_RECORDED",
+            Self::StepAdded => "STEP_ADDED",
+            Self::StepUpdated => "STEP_UPDATED",
+            Self::StepsReordered => "STEPS_REORDERED",
+            Self::StepCompleted => "STEP_COMPLETED",
+            Self::StepReopened => "STEP_REOPENED",
+            Self::PlanCreated => "PLAN_CREATED",
+            Self::PlanRevised => "PLAN_REVISED",
+            Self::ObstacleLogged => "OBSTACLE_LOGGED",
         }
     }
 }
@@ -84,11 +110,13 @@ pub async fn append(
     Ok(())
 }
 
-/// Appends an event about `client_id`'s record, caused by `viewer`, in `viewer`'s practice.
+/// Appends an event about `entity_id` in `client_id`'s record, caused by `viewer`, in
+/// `viewer`'s practice.
 pub async fn client_event(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
     client_id: Uuid,
+    entity_id: Uuid,
     kind: EventKind,
     payload: serde_json::Value,
 ) -> Result<(), DbErr> {
@@ -99,7 +127,7 @@ pub async fn client_event(
             practice_id: viewer.practice_id,
             client_id: Some(client_id),
             kind,
-            entity_id: client_id,
+            entity_id,
             payload,
         },
     )

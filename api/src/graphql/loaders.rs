@@ -1,37 +1,229 @@
 //! DataLoaders: nested lists load in one query per level, never one per parent (DESIGN §8).
-//! Loaders are made per request and bound to the viewer's practice.
+//! Loaders are made per request and bound to the viewer: every batch query carries the
+//! viewer's scope in its SQL, and every batch of clinical reads leaves one audit row.
 
-use std::{collections::HashMap, time::Duration};
+use std::{collections::HashMap, hash::Hash, time::Duration};
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::{
+    Context,
+    dataloader::{DataLoader, Loader},
+};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use crate::{auth::Principal, error::GqlError, state::AppState};
+use crate::{
+    audit::{self, Target},
+    auth::{Principal, Viewer},
+    error::{GqlError, GqlResult, ServiceError},
+    state::AppState,
+};
 
 /// How long a loader waits to gather keys before querying. The resolvers of one list are
 /// polled together, so a short wait collects all of them; a longer one only adds latency.
 pub const LOADER_DELAY: Duration = Duration::from_millis(1);
 
+/// What every loader holds: the database and the request's viewer.
+#[derive(Clone)]
+pub struct Scoped {
+    db: DatabaseConnection,
+    viewer: Option<Viewer>,
+}
+
+impl Scoped {
+    fn viewer(&self) -> Result<&Viewer, GqlError> {
+        self.viewer
+            .as_ref()
+            .ok_or_else(|| ServiceError::Unauthenticated.into())
+    }
+
+    /// Records one audit row for a batch read of `ids`.
+    async fn audited(&self, operation: &'static str, ids: &[Uuid]) -> Result<(), GqlError> {
+        audit::record(
+            &self.db,
+            self.viewer()?,
+            operation,
+            &Target::many(ids.to_vec()),
+            Ok(()),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+fn group<K: Eq + Hash, V>(rows: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
+    let mut map: HashMap<K, Vec<V>> = HashMap::new();
+    for row in rows {
+        map.entry(key(&row)).or_default().push(row);
+    }
+    map
+}
+
+/// Groups `rows` by `key` with an entry (possibly empty) for every key in `present`: a key
+/// without an entry is one the viewer may not see.
+fn group_present<V>(
+    present: &[Uuid],
+    rows: Vec<V>,
+    key: impl Fn(&V) -> Uuid,
+) -> HashMap<Uuid, Vec<V>> {
+    let mut map = group(rows, key);
+    for id in present {
+        map.entry(*id).or_default();
+    }
+    map
+}
+
+/// The loader of type `L` attached to this request.
+pub fn loader<'a, L: Send + Sync + 'static>(ctx: &Context<'a>) -> GqlResult<&'a DataLoader<L>> {
+    ctx.data::<DataLoader<L>>()
+        .map_err(|_| ServiceError::Internal("loader missing".to_owned()).into())
+}
+
+/// Loads one key, `NOT_FOUND` when the loader has no entry for it (not visible).
+pub async fn load_visible<L, K>(ctx: &Context<'_>, key: K) -> GqlResult<L::Value>
+where
+    L: Loader<K, Error = GqlError>,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+{
+    loader::<L>(ctx)?
+        .load_one(key)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound.into())
+}
+
 /// Care-team members by client id. Callers pass only ids of clients already shown to be
 /// visible; the practice bound here keeps the query inside the tenant regardless.
-pub struct CareTeamLoader {
-    db: DatabaseConnection,
-    practice_id: Uuid,
-}
+pub struct CareTeamLoader(Scoped);
 
 impl Loader<Uuid> for CareTeamLoader {
     type Value = Vec<entity::app_user::Model>;
     type Error = GqlError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = crate::clients::service::care_teams(&self.db, self.practice_id, keys).await?;
-        let mut map: HashMap<Uuid, Self::Value> = HashMap::new();
-        for (client_id, user) in rows {
-            map.entry(client_id).or_default().push(user);
-        }
-        Ok(map)
+        let practice_id = self.0.viewer()?.practice_id;
+        let rows = crate::clients::service::care_teams(&self.0.db, practice_id, keys).await?;
+        Ok(group(rows, |(client_id, _)| *client_id)
+            .into_iter()
+            .map(|(k, v)| (k, v.into_iter().map(|(_, u)| u).collect()))
+            .collect())
     }
+}
+
+/// The IANA time zone of clients by id (for their local dates). Not clinical.
+pub struct ClientTimezoneLoader(Scoped);
+
+impl Loader<Uuid> for ClientTimezoneLoader {
+    type Value = String;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, String>, Self::Error> {
+        let practice_id = self.0.viewer()?.practice_id;
+        Ok(
+            crate::clients::service::timezones(&self.0.db, practice_id, keys)
+                .await?
+                .into_iter()
+                .collect(),
+        )
+    }
+}
+
+/// A client's goals, by client id; no entry for a client the viewer may not read clinically.
+pub struct ClientGoalsLoader(Scoped);
+
+impl Loader<Uuid> for ClientGoalsLoader {
+    type Value = Vec<entity::goal::Model>;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let viewer = self.0.viewer()?;
+        let present = crate::clients::service::clinically_visible(&self.0.db, viewer, keys).await?;
+        let rows = crate::goals::service::goals_of_clients(&self.0.db, viewer, &present).await?;
+        self.0.audited("Client.goals", &present).await?;
+        Ok(group_present(&present, rows, |g| g.client_id))
+    }
+}
+
+/// Goals by id (e.g. the goal of an action plan).
+pub struct GoalLoader(Scoped);
+
+impl Loader<Uuid> for GoalLoader {
+    type Value = entity::goal::Model;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let viewer = self.0.viewer()?;
+        let rows = crate::goals::service::goals_by_ids(&self.0.db, viewer, keys).await?;
+        self.0.audited("goals", keys).await?;
+        Ok(rows.into_iter().map(|g| (g.id, g)).collect())
+    }
+}
+
+/// A goal's steps in order, by goal id.
+pub struct GoalStepsLoader(Scoped);
+
+impl Loader<Uuid> for GoalStepsLoader {
+    type Value = Vec<entity::goal_step::Model>;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let viewer = self.0.viewer()?;
+        let rows = crate::goals::service::steps_of_goals(&self.0.db, viewer, keys).await?;
+        self.0.audited("Goal.steps", keys).await?;
+        Ok(group_present(keys, rows, |s| s.goal_id))
+    }
+}
+
+/// The latest recorded value of a goal, by goal id; no entry when none was recorded.
+pub struct LatestProgressLoader(Scoped);
+
+impl Loader<Uuid> for LatestProgressLoader {
+    type Value = entity::goal_progress::Model;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let viewer = self.0.viewer()?;
+        let rows = crate::goals::service::latest_progress(&self.0.db, viewer, keys).await?;
+        self.0.audited("Goal.progress", keys).await?;
+        Ok(rows.into_iter().map(|p| (p.goal_id, p)).collect())
+    }
+}
+
+/// A goal's action plans, by goal id.
+pub struct GoalPlansLoader(Scoped);
+
+impl Loader<Uuid> for GoalPlansLoader {
+    type Value = Vec<entity::action_plan::Model>;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let viewer = self.0.viewer()?;
+        let rows = crate::plans::service::plans_of_goals(&self.0.db, viewer, keys).await?;
+        self.0.audited("Goal.actionPlans", keys).await?;
+        Ok(group_present(keys, rows, |p| p.goal_id))
+    }
+}
+
+/// A client's action plans, by client id; no entry for a client the viewer may not read
+/// clinically.
+pub struct ClientPlansLoader(Scoped);
+
+impl Loader<Uuid> for ClientPlansLoader {
+    type Value = Vec<entity::action_plan::Model>;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let viewer = self.0.viewer()?;
+        let present = crate::clients::service::clinically_visible(&self.0.db, viewer, keys).await?;
+        let rows = crate::plans::service::plans_of_clients(&self.0.db, viewer, &present).await?;
+        self.0.audited("Client.actionPlans", &present).await?;
+        Ok(group_present(&present, rows, |p| p.client_id))
+    }
+}
+
+fn add<L>(request: async_graphql::Request, loader: L) -> async_graphql::Request
+where
+    L: Send + Sync + 'static,
+{
+    request.data(DataLoader::new(loader, tokio::spawn).delay(LOADER_DELAY))
 }
 
 /// Adds the request's loaders to `request`.
@@ -40,18 +232,19 @@ pub fn attach(
     state: &AppState,
     principal: &Principal,
 ) -> async_graphql::Request {
-    let practice_id = match principal {
-        Principal::Viewer(v) => v.practice_id,
-        Principal::Anonymous => Uuid::nil(),
+    let scoped = Scoped {
+        db: state.db.clone(),
+        viewer: match principal {
+            Principal::Viewer(v) => Some(v.clone()),
+            Principal::Anonymous => None,
+        },
     };
-    request.data(
-        DataLoader::new(
-            CareTeamLoader {
-                db: state.db.clone(),
-                practice_id,
-            },
-            tokio::spawn,
-        )
-        .delay(LOADER_DELAY),
-    )
+    let request = add(request, CareTeamLoader(scoped.clone()));
+    let request = add(request, ClientTimezoneLoader(scoped.clone()));
+    let request = add(request, ClientGoalsLoader(scoped.clone()));
+    let request = add(request, GoalLoader(scoped.clone()));
+    let request = add(request, GoalStepsLoader(scoped.clone()));
+    let request = add(request, LatestProgressLoader(scoped.clone()));
+    let request = add(request, GoalPlansLoader(scoped.clone()));
+    add(request, ClientPlansLoader(scoped))
 }

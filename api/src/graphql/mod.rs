@@ -8,7 +8,9 @@ pub mod pagination;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
-use crate::{accounts, clients, config::Config, integrations, practices, state::AppState};
+use crate::{
+    accounts, clients, config::Config, goals, integrations, plans, practices, state::AppState,
+};
 
 /// Every query field, merged from the domains.
 #[derive(MergedObject, Default)]
@@ -16,6 +18,8 @@ pub struct QueryRoot(
     accounts::resolvers::AccountsQuery,
     practices::resolvers::PracticesQuery,
     clients::resolvers::ClientsQuery,
+    goals::resolvers::GoalsQuery,
+    plans::resolvers::PlansQuery,
     integrations::resolvers::IntegrationsQuery,
 );
 
@@ -24,6 +28,8 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     accounts::resolvers::AccountsMutation,
     clients::resolvers::ClientsMutation,
+    goals::resolvers::GoalsMutation,
+    plans::resolvers::PlansMutation,
     integrations::resolvers::IntegrationsMutation,
 );
 
