@@ -283,6 +283,11 @@ impl TestApp {
         self.token(&self.a, self.a.client_user_ids[0], Role::Client)
     }
 
+    /// Practice A's client 2 (therapist 2's client), signed in.
+    pub fn client2(&self) -> String {
+        self.token(&self.a, self.a.client_user_ids[1], Role::Client)
+    }
+
     /// Practice B's therapist (practice B's clients 0 and 1).
     pub fn other_practice_therapist(&self) -> String {
         self.token(&self.b, self.b.therapist_ids[0], Role::Therapist)
@@ -353,6 +358,33 @@ impl TestApp {
             .await
             .ok();
         res.data("clients.totalCount").as_i64().unwrap()
+    }
+
+    /// The kinds of the events in a client's activity, oldest first.
+    pub async fn event_kinds(&self, client_id: Uuid) -> Vec<String> {
+        let res = self
+            .gql(
+                Some(&self.therapist_of(client_id)),
+                "query($id: ID!) { client(id: $id) { activity(first: 100) { edges { node { kind } } } } }",
+                json!({ "id": client_id.to_string() }),
+            )
+            .await
+            .ok();
+        res.data("client.activity.edges")
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["kind"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// A token of the practice-A therapist on `client_id`'s care team.
+    pub fn therapist_of(&self, client_id: Uuid) -> String {
+        if self.a.client_ids[..2].contains(&client_id) {
+            self.therapist()
+        } else {
+            self.therapist2()
+        }
     }
 
     /// How many SQL statements the app runs to answer `query` for `token`.

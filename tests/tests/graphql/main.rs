@@ -6,7 +6,9 @@ mod helpers;
 
 mod accounts;
 mod clients;
+mod goals;
 mod http;
 mod integrations;
+mod plans;
 mod schema;
 mod scope;
