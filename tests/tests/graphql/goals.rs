@@ -940,3 +940,54 @@ async fn goal_reads_and_writes_leave_audit_rows() {
         .unwrap();
     assert_eq!(failed, 1);
 }
+
+#[tokio::test]
+async fn the_demo_gives_every_client_goals_steps_a_plan_and_entries() {
+    let app = spawn_app().await;
+    momentum_api::demo::seed_demo(&app.db).await.unwrap();
+    let query = "{ clients { edges { node { displayName
+        goals { status progress steps { status } actionPlans { actions { what } obstacles { kind } } }
+        actionPlans { id }
+        obstacleSummary { occurrences } } } } }";
+    let mut logged = 0;
+    let mut recorded_progress = 0;
+    for therapist in ["therapist@demo.test", "therapist2@demo.test"] {
+        let login = app.login(therapist, PASSWORD).await.ok();
+        let token = login.data("login.accessToken").as_str().unwrap();
+        let res = app.gql(Some(token), query, json!({})).await.ok();
+        let clients = res.data("clients.edges").as_array().unwrap().clone();
+        assert_eq!(clients.len(), 2);
+        for c in clients {
+            let node = &c["node"];
+            let goals = node["goals"].as_array().unwrap();
+            assert!((1..=2).contains(&goals.len()), "{node}");
+            assert!(!goals[0]["steps"].as_array().unwrap().is_empty(), "{node}");
+            let plan = &goals[0]["actionPlans"][0];
+            assert!(!plan["actions"].as_array().unwrap().is_empty(), "{node}");
+            assert!(!plan["obstacles"].as_array().unwrap().is_empty(), "{node}");
+            logged += node["obstacleSummary"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k["occurrences"].as_i64().unwrap())
+                .sum::<i64>();
+            recorded_progress += goals
+                .iter()
+                .filter(|g| g["progress"].as_f64().unwrap() > 0.0)
+                .count();
+        }
+    }
+    assert!(logged > 0);
+    assert!(recorded_progress >= 3);
+    // The demo client sees her own proposal waiting for the therapist.
+    let login = app.login("client@demo.test", PASSWORD).await.ok();
+    let token = login.data("login.accessToken").as_str().unwrap();
+    let res = app
+        .gql(Some(token), "{ clients { edges { node { goals(status: [PROPOSED]) { title createdBy { role } } } } } }", json!({}))
+        .await
+        .ok();
+    assert_eq!(
+        res.data("clients.edges.0.node.goals.0.createdBy.role"),
+        "CLIENT"
+    );
+}

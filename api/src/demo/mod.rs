@@ -1,5 +1,6 @@
 //! The demo practice (`serve --demo`) and the seeding tests use: an admin, two therapists
 //! and four clients (two each), two of whom have logins. Every password is the same.
+//! The demo (not the tests' practices) also gets goals, plans and logs (`goals`).
 
 use chrono::Utc;
 use sea_orm::{
@@ -7,6 +8,8 @@ use sea_orm::{
     Set, TransactionTrait as _,
 };
 use uuid::Uuid;
+
+mod goals;
 
 use crate::{
     auth::{Role, password},
@@ -145,7 +148,8 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, ServiceError> {
         return Ok(false);
     }
     let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
-    seed_practice(db, "Demo Practice", DEMO_DOMAIN, &hash).await?;
+    let practice = seed_practice(db, "Demo Practice", DEMO_DOMAIN, &hash).await?;
+    goals::seed(db, &practice).await?;
     Ok(true)
 }
 
