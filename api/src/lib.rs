@@ -20,6 +20,7 @@ pub mod pagination;
 pub mod plans;
 pub mod practices;
 pub mod ratelimit;
+pub mod sessions;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -167,6 +167,13 @@ pub fn rating(value: i32, field: &str) -> Result<i32, ServiceError> {
 /// How far ahead of the server's clock a reported time may be (phones' clocks drift).
 pub const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 
+/// An instant as both databases store it (microseconds), so that what was sent compares
+/// equal to what was stored (idempotent upserts and replays).
+pub fn stored_instant(t: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::SubsecRound as _;
+    t.trunc_subsecs(6)
+}
+
 /// When something happened, as reported: now when omitted, never in the future.
 pub fn happened_at(
     at: Option<DateTime<Utc>>,
@@ -178,7 +185,7 @@ pub fn happened_at(
         Some(t) if t > now + CLOCK_SKEW => {
             Err(ServiceError::bad_input(field, "must not be in the future"))
         }
-        Some(t) => Ok(t),
+        Some(t) => Ok(stored_instant(t)),
     }
 }
 

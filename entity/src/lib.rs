@@ -15,3 +15,4 @@ pub mod invitation;
 pub mod obstacle_log;
 pub mod practice;
 pub mod refresh_token;
+pub mod therapy_session;

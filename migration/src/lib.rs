@@ -3,6 +3,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_foundation;
 mod m20261124_000002_goals_plans;
+mod m20261124_000003_sessions;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_foundation::Migration),
             Box::new(m20261124_000002_goals_plans::Migration),
+            Box::new(m20261124_000003_sessions::Migration),
         ]
     }
 }

@@ -729,3 +729,17 @@ pub async fn timezones(
         .all(db)
         .await?)
 }
+
+/// Whether `user_id` is on `client_id`'s care team.
+pub async fn on_care_team(
+    conn: &impl ConnectionTrait,
+    client_id: Uuid,
+    user_id: Uuid,
+) -> Result<bool, ServiceError> {
+    Ok(care_team::Entity::find()
+        .filter(care_team::Column::ClientId.eq(client_id))
+        .filter(care_team::Column::UserId.eq(user_id))
+        .count(conn)
+        .await?
+        > 0)
+}

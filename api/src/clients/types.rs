@@ -11,10 +11,14 @@ use crate::{
     goals::types::{Goal, GoalStatusValue},
     graphql::{
         context,
-        loaders::{CareTeamLoader, ClientGoalsLoader, ClientPlansLoader, load_visible, loader},
+        loaders::{
+            CareTeamLoader, ClientGoalsLoader, ClientPlansLoader, ClinicalAccessLoader,
+            LastSessionLoader, NextSessionLoader, load_visible, loader,
+        },
         pagination::{Conn, PageRequest, connection, encode_cursor},
     },
     plans::types::{ActionPlan, ObstacleSummary},
+    sessions::types::{SessionStatusValue, TherapySession},
     values::parse_id,
 };
 
@@ -38,6 +42,25 @@ pub struct Client {
 impl From<entity::client::Model> for Client {
     fn from(model: entity::client::Model) -> Self {
         Self { model }
+    }
+}
+
+impl Client {
+    /// Next or last session through `L`, after checking (batched) that the viewer may read
+    /// the client clinically.
+    async fn nearest_session<L>(&self, ctx: &Context<'_>) -> GqlResult<Option<TherapySession>>
+    where
+        L: async_graphql::dataloader::Loader<
+                uuid::Uuid,
+                Value = entity::therapy_session::Model,
+                Error = crate::error::GqlError,
+            >,
+    {
+        load_visible::<ClinicalAccessLoader, _>(ctx, self.model.id).await?;
+        Ok(loader::<L>(ctx)?
+            .load_one(self.model.id)
+            .await?
+            .map(TherapySession::from))
     }
 }
 
@@ -141,6 +164,41 @@ impl Client {
                 .map(ObstacleSummary::from)
                 .collect(),
         )
+    }
+    /// The client's therapy sessions by start time. Clinical.
+    async fn sessions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only sessions with this status.")] status: Option<SessionStatusValue>,
+        #[graphql(desc = "Page size, counting forward (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue forward from.")] after: Option<String>,
+        #[graphql(desc = "Page size, counting backward (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue backward from.")] before: Option<String>,
+    ) -> GqlResult<Conn<TherapySession>> {
+        let viewer = context::viewer(ctx)?;
+        let state = context::state(ctx)?;
+        let page = PageRequest::parse(first, after, last, before)?;
+        let page = crate::sessions::service::list(
+            &state.db,
+            viewer,
+            self.model.id,
+            status.map(Into::into),
+            page,
+        )
+        .await?;
+        Ok(connection(
+            page,
+            |s| encode_cursor(&(s.scheduled_at, s.id)),
+            TherapySession::from,
+        ))
+    }
+    /// The earliest SCHEDULED session from now on. Clinical.
+    async fn next_session(&self, ctx: &Context<'_>) -> GqlResult<Option<TherapySession>> {
+        self.nearest_session::<NextSessionLoader>(ctx).await
+    }
+    /// The latest COMPLETED session. Clinical.
+    async fn last_session(&self, ctx: &Context<'_>) -> GqlResult<Option<TherapySession>> {
+        self.nearest_session::<LastSessionLoader>(ctx).await
     }
     /// The change history of the client's record, oldest first. Clinical: visible to the
     /// care team, the client, and integrators with `CLINICAL_READ`; others get `NOT_FOUND`.

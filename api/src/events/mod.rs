@@ -30,6 +30,10 @@ pub enum EventKind {
     PlanCreated,
     PlanRevised,
     ObstacleLogged,
+    SessionScheduled,
+    SessionUpdated,
+    SessionCompleted,
+    SessionCancelled,
 }
 
 impl EventKind {
@@ -56,6 +60,10 @@ impl EventKind {
             Self::PlanCreated => "PLAN_CREATED",
             Self::PlanRevised => "PLAN_REVISED",
             Self::ObstacleLogged => "OBSTACLE_LOGGED",
+            Self::SessionScheduled => "SESSION_SCHEDULED",
+            Self::SessionUpdated => "SESSION_UPDATED",
+            Self::SessionCompleted => "SESSION_COMPLETED",
+            Self::SessionCancelled => "SESSION_CANCELLED",
         }
     }
 }

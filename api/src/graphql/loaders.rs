@@ -126,6 +126,20 @@ impl Loader<Uuid> for ClientTimezoneLoader {
     }
 }
 
+/// Whether the viewer may read a client clinically: an entry for each client they may.
+pub struct ClinicalAccessLoader(Scoped);
+
+impl Loader<Uuid> for ClinicalAccessLoader {
+    type Value = ();
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, ()>, Self::Error> {
+        let viewer = self.0.viewer()?;
+        let present = crate::clients::service::clinically_visible(&self.0.db, viewer, keys).await?;
+        Ok(present.into_iter().map(|id| (id, ())).collect())
+    }
+}
+
 /// A client's goals, by client id; no entry for a client the viewer may not read clinically.
 pub struct ClientGoalsLoader(Scoped);
 
@@ -219,6 +233,56 @@ impl Loader<Uuid> for ClientPlansLoader {
     }
 }
 
+/// The next scheduled session of a client, by client id; no entry when none is booked.
+pub struct NextSessionLoader(Scoped);
+
+impl Loader<Uuid> for NextSessionLoader {
+    type Value = entity::therapy_session::Model;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        self.0
+            .nearest_session(
+                keys,
+                crate::sessions::service::Nearest::Next,
+                "Client.nextSession",
+            )
+            .await
+    }
+}
+
+/// The last completed session of a client, by client id; no entry when none was held.
+pub struct LastSessionLoader(Scoped);
+
+impl Loader<Uuid> for LastSessionLoader {
+    type Value = entity::therapy_session::Model;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        self.0
+            .nearest_session(
+                keys,
+                crate::sessions::service::Nearest::Last,
+                "Client.lastSession",
+            )
+            .await
+    }
+}
+
+impl Scoped {
+    async fn nearest_session(
+        &self,
+        keys: &[Uuid],
+        which: crate::sessions::service::Nearest,
+        operation: &'static str,
+    ) -> Result<HashMap<Uuid, entity::therapy_session::Model>, GqlError> {
+        let viewer = self.viewer()?;
+        let rows = crate::sessions::service::nearest(&self.db, viewer, keys, which).await?;
+        self.audited(operation, keys).await?;
+        Ok(rows.into_iter().map(|s| (s.client_id, s)).collect())
+    }
+}
+
 fn add<L>(request: async_graphql::Request, loader: L) -> async_graphql::Request
 where
     L: Send + Sync + 'static,
@@ -241,10 +305,13 @@ pub fn attach(
     };
     let request = add(request, CareTeamLoader(scoped.clone()));
     let request = add(request, ClientTimezoneLoader(scoped.clone()));
+    let request = add(request, ClinicalAccessLoader(scoped.clone()));
     let request = add(request, ClientGoalsLoader(scoped.clone()));
     let request = add(request, GoalLoader(scoped.clone()));
     let request = add(request, GoalStepsLoader(scoped.clone()));
     let request = add(request, LatestProgressLoader(scoped.clone()));
     let request = add(request, GoalPlansLoader(scoped.clone()));
-    add(request, ClientPlansLoader(scoped))
+    let request = add(request, ClientPlansLoader(scoped.clone()));
+    let request = add(request, NextSessionLoader(scoped.clone()));
+    add(request, LastSessionLoader(scoped))
 }

@@ -9,7 +9,8 @@ pub mod pagination;
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::{
-    accounts, clients, config::Config, goals, integrations, plans, practices, state::AppState,
+    accounts, clients, config::Config, goals, integrations, plans, practices, sessions,
+    state::AppState,
 };
 
 /// Every query field, merged from the domains.
@@ -20,6 +21,7 @@ pub struct QueryRoot(
     clients::resolvers::ClientsQuery,
     goals::resolvers::GoalsQuery,
     plans::resolvers::PlansQuery,
+    sessions::resolvers::SessionsQuery,
     integrations::resolvers::IntegrationsQuery,
 );
 
@@ -30,6 +32,7 @@ pub struct MutationRoot(
     clients::resolvers::ClientsMutation,
     goals::resolvers::GoalsMutation,
     plans::resolvers::PlansMutation,
+    sessions::resolvers::SessionsMutation,
     integrations::resolvers::IntegrationsMutation,
 );
 

@@ -12,3 +12,4 @@ mod integrations;
 mod plans;
 mod schema;
 mod scope;
+mod sessions;
