@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod goals;
 pub mod graphql;
+pub mod homework;
 pub mod http;
 pub mod integrations;
 pub mod pagination;

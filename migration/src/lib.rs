@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_foundation;
 mod m20261124_000002_goals_plans;
 mod m20261124_000003_sessions;
+mod m20261124_000004_homework_templates;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_foundation::Migration),
             Box::new(m20261124_000002_goals_plans::Migration),
             Box::new(m20261124_000003_sessions::Migration),
+            Box::new(m20261124_000004_homework_templates::Migration),
         ]
     }
 }

@@ -9,7 +9,7 @@ pub mod pagination;
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::{
-    accounts, clients, config::Config, goals, integrations, plans, practices, sessions,
+    accounts, clients, config::Config, goals, homework, integrations, plans, practices, sessions,
     state::AppState,
 };
 
@@ -22,6 +22,7 @@ pub struct QueryRoot(
     goals::resolvers::GoalsQuery,
     plans::resolvers::PlansQuery,
     sessions::resolvers::SessionsQuery,
+    homework::resolvers::HomeworkQuery,
     integrations::resolvers::IntegrationsQuery,
 );
 
@@ -33,6 +34,7 @@ pub struct MutationRoot(
     goals::resolvers::GoalsMutation,
     plans::resolvers::PlansMutation,
     sessions::resolvers::SessionsMutation,
+    homework::resolvers::HomeworkMutation,
     integrations::resolvers::IntegrationsMutation,
 );
 

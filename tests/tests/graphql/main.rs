@@ -7,6 +7,7 @@ mod helpers;
 mod accounts;
 mod clients;
 mod goals;
+mod homework;
 mod http;
 mod integrations;
 mod plans;
