@@ -21,6 +21,7 @@ pub mod pagination;
 pub mod plans;
 pub mod practices;
 pub mod ratelimit;
+pub mod recurrence;
 pub mod sessions;
 pub mod startup;
 pub mod state;

@@ -5,6 +5,7 @@ pub mod context;
 pub mod limits;
 pub mod loaders;
 pub mod pagination;
+pub mod recurrence;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 

@@ -3,6 +3,8 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+pub use crate::recurrence::{Recurrence, Weekday};
 use uuid::Uuid;
 
 use crate::error::ServiceError;
@@ -18,117 +20,8 @@ pub const COPING_MAX: usize = 500;
 pub const REASON_MAX: usize = 1000;
 /// An action lasts at most a day.
 pub const DURATION_MAX_MINUTES: i32 = 24 * 60;
-/// `EVERY_N_DAYS` repeats every 2 to 365 days (every day is `DAILY`).
-pub const EVERY_N_DAYS_RANGE: std::ops::RangeInclusive<i32> = 2..=365;
 /// Plans per goal.
 pub const PLANS_PER_GOAL_MAX: u64 = 20;
-
-/// A day of the week.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Weekday {
-    Mon,
-    Tue,
-    Wed,
-    Thu,
-    Fri,
-    Sat,
-    Sun,
-}
-
-/// When an action repeats.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Recurrence {
-    Daily,
-    /// Monday to Friday.
-    Weekdays,
-    /// On the given days, sorted, each once.
-    Weekly {
-        days: Vec<Weekday>,
-    },
-    /// Every `n` days.
-    #[serde(rename_all = "camelCase")]
-    EveryNDays {
-        every_n_days: i32,
-    },
-}
-
-impl Recurrence {
-    /// Builds a recurrence from its parts, naming `prefix` in errors.
-    pub fn parse(
-        kind: &str,
-        days: Option<Vec<Weekday>>,
-        every_n_days: Option<i32>,
-        prefix: &str,
-    ) -> Result<Self, ServiceError> {
-        let no_days = |r: Self| {
-            if days.as_ref().is_some_and(|d| !d.is_empty()) {
-                Err(ServiceError::bad_input(
-                    format!("{prefix}.days"),
-                    "is only for WEEKLY",
-                ))
-            } else {
-                Ok(r)
-            }
-        };
-        let no_n = |r: Self| {
-            if every_n_days.is_some() {
-                Err(ServiceError::bad_input(
-                    format!("{prefix}.everyNDays"),
-                    "is only for EVERY_N_DAYS",
-                ))
-            } else {
-                Ok(r)
-            }
-        };
-        match kind {
-            "DAILY" => no_n(no_days(Self::Daily)?),
-            "WEEKDAYS" => no_n(no_days(Self::Weekdays)?),
-            "WEEKLY" => {
-                let mut days = days.unwrap_or_default();
-                days.sort();
-                days.dedup();
-                if days.is_empty() {
-                    return Err(ServiceError::bad_input(
-                        format!("{prefix}.days"),
-                        "WEEKLY needs at least one day",
-                    ));
-                }
-                no_n(Self::Weekly { days })
-            }
-            "EVERY_N_DAYS" => {
-                let n = every_n_days.ok_or_else(|| {
-                    ServiceError::bad_input(
-                        format!("{prefix}.everyNDays"),
-                        "is required for EVERY_N_DAYS",
-                    )
-                })?;
-                if !EVERY_N_DAYS_RANGE.contains(&n) {
-                    return Err(ServiceError::bad_input(
-                        format!("{prefix}.everyNDays"),
-                        "must be 2 to 365 (every day is DAILY)",
-                    ));
-                }
-                no_days(Self::EveryNDays { every_n_days: n })
-            }
-            _ => Err(ServiceError::bad_input(
-                format!("{prefix}.kind"),
-                "is not a recurrence",
-            )),
-        }
-    }
-
-    /// The stored kind.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::Daily => "DAILY",
-            Self::Weekdays => "WEEKDAYS",
-            Self::Weekly { .. } => "WEEKLY",
-            Self::EveryNDays { .. } => "EVERY_N_DAYS",
-        }
-    }
-}
 
 /// A planned action: what, when, where or after what cue, for how long.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -311,29 +204,6 @@ pub fn assign_ids<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn recurrences_are_checked_and_stored_tagged() {
-        let r = Recurrence::parse(
-            "WEEKLY",
-            Some(vec![Weekday::Wed, Weekday::Mon, Weekday::Wed]),
-            None,
-            "r",
-        )
-        .unwrap();
-        assert_eq!(
-            serde_json::to_value(&r).unwrap(),
-            serde_json::json!({ "kind": "WEEKLY", "days": ["MON", "WED"] })
-        );
-        let r = Recurrence::parse("EVERY_N_DAYS", None, Some(3), "r").unwrap();
-        assert_eq!(
-            serde_json::to_value(&r).unwrap(),
-            serde_json::json!({ "kind": "EVERY_N_DAYS", "everyNDays": 3 })
-        );
-        assert!(Recurrence::parse("WEEKLY", Some(vec![]), None, "r").is_err());
-        assert!(Recurrence::parse("EVERY_N_DAYS", None, Some(1), "r").is_err());
-        assert!(Recurrence::parse("DAILY", Some(vec![Weekday::Mon]), None, "r").is_err());
-    }
 
     #[test]
     fn times_of_day_are_24_hour() {
