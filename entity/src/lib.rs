@@ -11,6 +11,8 @@ pub mod event;
 pub mod goal;
 pub mod goal_progress;
 pub mod goal_step;
+pub mod homework;
+pub mod homework_occurrence;
 pub mod homework_template;
 pub mod invitation;
 pub mod obstacle_log;

@@ -5,6 +5,7 @@ mod m20261124_000001_foundation;
 mod m20261124_000002_goals_plans;
 mod m20261124_000003_sessions;
 mod m20261124_000004_homework_templates;
+mod m20261124_000005_homework;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_goals_plans::Migration),
             Box::new(m20261124_000003_sessions::Migration),
             Box::new(m20261124_000004_homework_templates::Migration),
+            Box::new(m20261124_000005_homework::Migration),
         ]
     }
 }

@@ -12,11 +12,12 @@ use crate::{
     graphql::{
         context,
         loaders::{
-            CareTeamLoader, ClientGoalsLoader, ClientPlansLoader, ClinicalAccessLoader,
-            LastSessionLoader, NextSessionLoader, load_visible, loader,
+            CareTeamLoader, ClientGoalsLoader, ClientHomeworkLoader, ClientPlansLoader,
+            ClinicalAccessLoader, LastSessionLoader, NextSessionLoader, load_visible, loader,
         },
         pagination::{Conn, PageRequest, connection, encode_cursor},
     },
+    homework::types::{Homework, HomeworkStatusValue},
     plans::types::{ActionPlan, ObstacleSummary},
     sessions::types::{SessionStatusValue, TherapySession},
     values::parse_id,
@@ -199,6 +200,42 @@ impl Client {
     /// The latest COMPLETED session. Clinical.
     async fn last_session(&self, ctx: &Context<'_>) -> GqlResult<Option<TherapySession>> {
         self.nearest_session::<LastSessionLoader>(ctx).await
+    }
+    /// The client's homework by due date. Clinical.
+    async fn homework(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only homework with one of these statuses; all when omitted.")]
+        status: Option<Vec<HomeworkStatusValue>>,
+    ) -> GqlResult<Vec<Homework>> {
+        let rows = load_visible::<ClientHomeworkLoader, _>(ctx, self.model.id).await?;
+        let wanted: Option<Vec<&str>> = status.map(|s| {
+            s.into_iter()
+                .map(|v| crate::homework::domain::HomeworkStatus::from(v).as_str())
+                .collect()
+        });
+        Ok(rows
+            .into_iter()
+            .filter(|h| {
+                wanted
+                    .as_ref()
+                    .is_none_or(|w| w.contains(&h.status.as_str()))
+            })
+            .map(Homework::from)
+            .collect())
+    }
+    /// Submitted homework not yet reviewed, oldest submission first: the agenda for the next
+    /// session. Clinical.
+    async fn homework_to_review(&self, ctx: &Context<'_>) -> GqlResult<Vec<Homework>> {
+        let viewer = context::viewer(ctx)?;
+        let state = context::state(ctx)?;
+        Ok(
+            crate::homework::service::to_review(&state.db, viewer, self.model.id)
+                .await?
+                .into_iter()
+                .map(Homework::from)
+                .collect(),
+        )
     }
     /// The change history of the client's record, oldest first. Clinical: visible to the
     /// care team, the client, and integrators with `CLINICAL_READ`; others get `NOT_FOUND`.

@@ -34,6 +34,10 @@ pub enum EventKind {
     SessionUpdated,
     SessionCompleted,
     SessionCancelled,
+    HomeworkAssigned,
+    HomeworkStarted,
+    HomeworkSubmitted,
+    HomeworkReviewed,
 }
 
 impl EventKind {
@@ -64,6 +68,10 @@ impl EventKind {
             Self::SessionUpdated => "SESSION_UPDATED",
             Self::SessionCompleted => "SESSION_COMPLETED",
             Self::SessionCancelled => "SESSION_CANCELLED",
+            Self::HomeworkAssigned => "HOMEWORK_ASSIGNED",
+            Self::HomeworkStarted => "HOMEWORK_STARTED",
+            Self::HomeworkSubmitted => "HOMEWORK_SUBMITTED",
+            Self::HomeworkReviewed => "HOMEWORK_REVIEWED",
         }
     }
 }

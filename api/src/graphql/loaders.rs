@@ -283,6 +283,54 @@ impl Scoped {
     }
 }
 
+/// A client's homework by due date, by client id; no entry for a client the viewer may not
+/// read clinically.
+pub struct ClientHomeworkLoader(Scoped);
+
+impl Loader<Uuid> for ClientHomeworkLoader {
+    type Value = Vec<entity::homework::Model>;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let viewer = self.0.viewer()?;
+        let present = crate::clients::service::clinically_visible(&self.0.db, viewer, keys).await?;
+        let rows =
+            crate::homework::service::homework_of_clients(&self.0.db, viewer, &present).await?;
+        self.0.audited("Client.homework", &present).await?;
+        Ok(group_present(&present, rows, |h| h.client_id))
+    }
+}
+
+/// The occurrences of homework, by homework id.
+pub struct HomeworkOccurrencesLoader(Scoped);
+
+impl Loader<Uuid> for HomeworkOccurrencesLoader {
+    type Value = Vec<entity::homework_occurrence::Model>;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let viewer = self.0.viewer()?;
+        let rows = crate::homework::service::occurrences_of(&self.0.db, viewer, keys).await?;
+        self.0.audited("Homework.occurrences", keys).await?;
+        Ok(group_present(keys, rows, |o| o.homework_id))
+    }
+}
+
+/// Homework templates of the viewer's practice, by id (not clinical).
+pub struct TemplateLoader(Scoped);
+
+impl Loader<Uuid> for TemplateLoader {
+    type Value = entity::homework_template::Model;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let practice_id = self.0.viewer()?.practice_id;
+        let rows =
+            crate::homework::service::templates_by_ids(&self.0.db, practice_id, keys).await?;
+        Ok(rows.into_iter().map(|t| (t.id, t)).collect())
+    }
+}
+
 fn add<L>(request: async_graphql::Request, loader: L) -> async_graphql::Request
 where
     L: Send + Sync + 'static,
@@ -313,5 +361,8 @@ pub fn attach(
     let request = add(request, GoalPlansLoader(scoped.clone()));
     let request = add(request, ClientPlansLoader(scoped.clone()));
     let request = add(request, NextSessionLoader(scoped.clone()));
+    let request = add(request, ClientHomeworkLoader(scoped.clone()));
+    let request = add(request, HomeworkOccurrencesLoader(scoped.clone()));
+    let request = add(request, TemplateLoader(scoped.clone()));
     add(request, LastSessionLoader(scoped))
 }

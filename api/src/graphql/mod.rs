@@ -24,6 +24,7 @@ pub struct QueryRoot(
     plans::resolvers::PlansQuery,
     sessions::resolvers::SessionsQuery,
     homework::resolvers::HomeworkQuery,
+    homework::resolvers::HomeworkAssignmentsQuery,
     integrations::resolvers::IntegrationsQuery,
 );
 

@@ -142,3 +142,107 @@ pub const STARTER_SET: &[Starter] = &[
         minutes: 15,
     },
 ];
+
+/// Where an assignment stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HomeworkStatus {
+    Assigned,
+    InProgress,
+    Completed,
+    Partial,
+    NotDone,
+    Reviewed,
+}
+
+impl HomeworkStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Assigned => "ASSIGNED",
+            Self::InProgress => "IN_PROGRESS",
+            Self::Completed => "COMPLETED",
+            Self::Partial => "PARTIAL",
+            Self::NotDone => "NOT_DONE",
+            Self::Reviewed => "REVIEWED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "ASSIGNED" => Self::Assigned,
+            "IN_PROGRESS" => Self::InProgress,
+            "COMPLETED" => Self::Completed,
+            "PARTIAL" => Self::Partial,
+            "NOT_DONE" => Self::NotDone,
+            "REVIEWED" => Self::Reviewed,
+            _ => return None,
+        })
+    }
+}
+
+/// How one occurrence went, as the client reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Completed,
+    Partial,
+    NotDone,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Completed => "COMPLETED",
+            Self::Partial => "PARTIAL",
+            Self::NotDone => "NOT_DONE",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "COMPLETED" => Self::Completed,
+            "PARTIAL" => Self::Partial,
+            "NOT_DONE" => Self::NotDone,
+            _ => return None,
+        })
+    }
+
+    /// How much of the task it counts for in the completion rate.
+    pub fn credit(self) -> f64 {
+        match self {
+            Self::Completed => 1.0,
+            Self::Partial => 0.5,
+            Self::NotDone => 0.0,
+        }
+    }
+}
+
+/// The status of an assignment once all its occurrences are submitted: COMPLETED when all
+/// were completed, NOT_DONE when none was done at all, PARTIAL otherwise.
+pub fn overall(outcomes: &[Outcome]) -> HomeworkStatus {
+    if outcomes.iter().all(|o| *o == Outcome::Completed) {
+        HomeworkStatus::Completed
+    } else if outcomes.iter().all(|o| *o == Outcome::NotDone) {
+        HomeworkStatus::NotDone
+    } else {
+        HomeworkStatus::Partial
+    }
+}
+
+/// Limits of assignments and submissions.
+pub const REFLECTION_MAX: usize = 2000;
+pub const NOTES_MAX: usize = 4000;
+/// A recurring assignment has at most this many occurrences (three months of daily practice).
+pub const OCCURRENCES_MAX: usize = 92;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_overall_status_follows_the_outcomes() {
+        use Outcome::*;
+        assert_eq!(overall(&[Completed, Completed]), HomeworkStatus::Completed);
+        assert_eq!(overall(&[NotDone]), HomeworkStatus::NotDone);
+        assert_eq!(overall(&[Completed, NotDone]), HomeworkStatus::Partial);
+        assert_eq!(overall(&[Partial]), HomeworkStatus::Partial);
+    }
+}

@@ -3,8 +3,11 @@
 use async_graphql::{Context, ID, Object};
 
 use super::{
-    domain::{INSTRUCTIONS_MAX, MINUTES_RANGE, NewTemplate, PURPOSE_MAX, TITLE_MAX},
-    service,
+    domain::{
+        INSTRUCTIONS_MAX, MINUTES_RANGE, NOTES_MAX, NewTemplate, PURPOSE_MAX, REFLECTION_MAX,
+        TITLE_MAX,
+    },
+    service::{self, NewAssignment, Repeat, Review, Submission},
     types::*,
 };
 use crate::{
@@ -13,8 +16,17 @@ use crate::{
         context,
         pagination::{Conn, PageRequest, connection, encode_cursor},
     },
-    values::{optional_text, parse_id, required_text},
+    values::{optional_text, parse_id, rating, required_text},
 };
+
+fn optional_id(id: Option<&ID>, field: &str) -> Result<Option<uuid::Uuid>, ServiceError> {
+    id.map(|id| parse_id(id, field)).transpose()
+}
+
+fn required_long(raw: &str, field: &str, max: usize) -> Result<String, ServiceError> {
+    optional_text(Some(raw), field, max)?
+        .ok_or_else(|| ServiceError::bad_input(field, "must not be empty"))
+}
 
 /// Homework queries.
 #[derive(Default)]
@@ -65,6 +77,25 @@ impl HomeworkQuery {
     }
 }
 
+#[Object]
+impl HomeworkAssignmentsQuery {
+    /// One homework assignment. `NOT_FOUND` when it does not exist or the viewer may not see it.
+    async fn homework(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The homework's id.")] id: ID,
+    ) -> GqlResult<Option<Homework>> {
+        let viewer = context::viewer(ctx)?;
+        let state = context::state(ctx)?;
+        let id = parse_id(&id, "id")?;
+        Ok(Some(service::get(&state.db, viewer, id).await?.into()))
+    }
+}
+
+/// Homework assignment queries.
+#[derive(Default)]
+pub struct HomeworkAssignmentsQuery;
+
 /// Homework mutations.
 #[derive(Default)]
 pub struct HomeworkMutation;
@@ -107,6 +138,149 @@ impl HomeworkMutation {
         let template = service::create_template(&state.db, viewer, new).await?;
         Ok(HomeworkTemplatePayload {
             template: template.into(),
+        })
+    }
+
+    /// Assigns homework to a client (the care team; integrators with `CLINICAL_WRITE`):
+    /// one-off with `dueAt`, or recurring with `recurrence`.
+    async fn assign_homework(
+        &self,
+        ctx: &Context<'_>,
+        input: AssignHomeworkInput,
+    ) -> GqlResult<HomeworkPayload> {
+        let viewer = context::viewer(ctx)?;
+        let state = context::state(ctx)?;
+        let repeat = input
+            .recurrence
+            .map(|r| {
+                Ok::<_, ServiceError>(Repeat {
+                    recurrence: r.recurrence.parse("input.recurrence.recurrence")?,
+                    starts_on: r.starts_on,
+                    until: r.until,
+                    time_of_day: r
+                        .time_of_day
+                        .as_deref()
+                        .map(|t| {
+                            chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| {
+                                ServiceError::bad_input(
+                                    "input.recurrence.timeOfDay",
+                                    "must be a 24-hour time, HH:MM",
+                                )
+                            })
+                        })
+                        .transpose()?,
+                })
+            })
+            .transpose()?;
+        let new = NewAssignment {
+            client_id: parse_id(&input.client_id, "input.clientId")?,
+            template_id: optional_id(input.template_id.as_ref(), "input.templateId")?,
+            kind: input.kind.map(Into::into),
+            title: input
+                .title
+                .as_deref()
+                .map(|t| required_text(t, "input.title", TITLE_MAX))
+                .transpose()?,
+            instructions: input
+                .instructions
+                .as_deref()
+                .map(|t| required_long(t, "input.instructions", INSTRUCTIONS_MAX))
+                .transpose()?,
+            purpose: optional_text(input.purpose.as_deref(), "input.purpose", PURPOSE_MAX)?,
+            goal_id: optional_id(input.goal_id.as_ref(), "input.goalId")?,
+            action_id: optional_id(input.action_id.as_ref(), "input.actionId")?,
+            due_at: input.due_at,
+            repeat,
+            assigned_in_session_id: optional_id(
+                input.assigned_in_session_id.as_ref(),
+                "input.assignedInSessionId",
+            )?,
+        };
+        let homework = service::assign(&state.db, viewer, new).await?;
+        Ok(HomeworkPayload {
+            homework: homework.into(),
+        })
+    }
+
+    /// Marks homework IN_PROGRESS (client or care team). Starting twice changes nothing.
+    async fn start_homework(
+        &self,
+        ctx: &Context<'_>,
+        input: StartHomeworkInput,
+    ) -> GqlResult<HomeworkPayload> {
+        let viewer = context::viewer(ctx)?;
+        let state = context::state(ctx)?;
+        let id = parse_id(&input.homework_id, "input.homeworkId")?;
+        let homework = service::start(&state.db, viewer, id).await?;
+        Ok(HomeworkPayload {
+            homework: homework.into(),
+        })
+    }
+
+    /// Reports how homework (one occurrence of it) went: by the client, or by a therapist
+    /// recording what the client reported in session (`reportedBy` shows who).
+    async fn submit_homework(
+        &self,
+        ctx: &Context<'_>,
+        input: SubmitHomeworkInput,
+    ) -> GqlResult<HomeworkPayload> {
+        let viewer = context::viewer(ctx)?;
+        let state = context::state(ctx)?;
+        let submission = Submission {
+            homework_id: parse_id(&input.homework_id, "input.homeworkId")?,
+            occurrence_id: optional_id(input.occurrence_id.as_ref(), "input.occurrenceId")?,
+            outcome: input.outcome.into(),
+            reflection: optional_text(
+                input.reflection.as_deref(),
+                "input.reflection",
+                REFLECTION_MAX,
+            )?,
+            difficulty: input
+                .difficulty
+                .map(|d| rating(d, "input.difficulty"))
+                .transpose()?,
+            helpfulness: input
+                .helpfulness
+                .map(|h| rating(h, "input.helpfulness"))
+                .transpose()?,
+            obstacles_met: {
+                let mut kinds: Vec<crate::plans::domain::ObstacleKind> = input
+                    .obstacles_met
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(Into::into)
+                    .collect();
+                kinds.dedup();
+                kinds
+            },
+        };
+        let homework = service::submit(&state.db, viewer, submission).await?;
+        Ok(HomeworkPayload {
+            homework: homework.into(),
+        })
+    }
+
+    /// Reviews homework with the client (→ REVIEWED). The care team only; private notes
+    /// never reach the client.
+    async fn review_homework(
+        &self,
+        ctx: &Context<'_>,
+        input: ReviewHomeworkInput,
+    ) -> GqlResult<HomeworkPayload> {
+        let viewer = context::viewer(ctx)?;
+        let state = context::state(ctx)?;
+        let review = Review {
+            homework_id: parse_id(&input.homework_id, "input.homeworkId")?,
+            notes: optional_text(input.notes.as_deref(), "input.notes", NOTES_MAX)?,
+            private: input.private.unwrap_or(false),
+            session_id: optional_id(
+                input.reviewed_in_session_id.as_ref(),
+                "input.reviewedInSessionId",
+            )?,
+        };
+        let homework = service::review(&state.db, viewer, review).await?;
+        Ok(HomeworkPayload {
+            homework: homework.into(),
         })
     }
 }

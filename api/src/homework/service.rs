@@ -142,3 +142,781 @@ pub async fn templates(
     let rows = fetch_by_name(db, q, template::Column::Title, template::Column::Id, &page).await?;
     Ok(Page::from_rows(rows, &page, total))
 }
+
+// ---- assignments ----
+
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone as _};
+use sea_orm::{Condition, QueryOrder as _};
+
+use super::domain::{HomeworkStatus, OCCURRENCES_MAX, Outcome, overall};
+use crate::{
+    clients::{domain::Access, service as clients},
+    events::{self, EventKind},
+    plans::domain::ObstacleKind,
+    recurrence::{Recurrence, occurrences},
+    values::{local_today, stored_instant},
+};
+use entity::{homework, homework_occurrence as occurrence};
+
+fn scope(viewer: &Viewer, access: Access) -> Result<Condition, ServiceError> {
+    clients::records_of_visible(
+        viewer,
+        access,
+        homework::Column::PracticeId,
+        homework::Column::ClientId,
+    )
+}
+
+/// Assigning and reviewing homework is the care team's (or the EHR's) job.
+fn care_team_only(viewer: &Viewer, what: &'static str) -> Result<(), ServiceError> {
+    if viewer.role == Role::Client {
+        Err(ServiceError::Forbidden(what))
+    } else {
+        Ok(())
+    }
+}
+
+async fn find(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    access: Access,
+    id: Uuid,
+) -> Result<homework::Model, ServiceError> {
+    homework::Entity::find_by_id(id)
+        .filter(scope(viewer, access)?)
+        .one(conn)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+fn target(h: &homework::Model) -> Target {
+    Target::client(h.client_id).with(h.id)
+}
+
+async fn event(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    h: &homework::Model,
+    kind: EventKind,
+    extra: serde_json::Value,
+) -> Result<(), ServiceError> {
+    let mut payload =
+        serde_json::json!({ "homeworkId": h.id, "status": h.status, "version": h.version });
+    if let (Some(p), Some(e)) = (payload.as_object_mut(), extra.as_object()) {
+        p.extend(e.clone());
+    }
+    events::client_event(conn, viewer, h.client_id, h.id, kind, payload).await?;
+    Ok(())
+}
+
+/// When recurring homework repeats.
+#[derive(Debug, Clone)]
+pub struct Repeat {
+    pub recurrence: Recurrence,
+    /// First local date; today in the client's time zone when omitted.
+    pub starts_on: Option<NaiveDate>,
+    /// Last local date.
+    pub until: NaiveDate,
+    /// Local time each occurrence is due; the end of the day when omitted.
+    pub time_of_day: Option<NaiveTime>,
+}
+
+/// An assignment, parsed. Title, instructions, purpose and kind default to the template's.
+#[derive(Debug, Clone, Default)]
+pub struct NewAssignment {
+    pub client_id: Uuid,
+    pub template_id: Option<Uuid>,
+    pub kind: Option<HomeworkKind>,
+    pub title: Option<String>,
+    pub instructions: Option<String>,
+    pub purpose: Option<String>,
+    pub goal_id: Option<Uuid>,
+    pub action_id: Option<Uuid>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub repeat: Option<Repeat>,
+    pub assigned_in_session_id: Option<Uuid>,
+}
+
+/// The instant a local date and time in `tz` is (the earlier one when clocks go back).
+fn local_instant(tz: &str, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+    let naive = date.and_time(time);
+    match tz.parse::<chrono_tz::Tz>() {
+        Ok(zone) => zone
+            .from_local_datetime(&naive)
+            .earliest()
+            // A local time skipped by a clock change: an hour later exists.
+            .or_else(|| {
+                zone.from_local_datetime(&(naive + chrono::Duration::hours(1)))
+                    .earliest()
+            })
+            .map_or_else(|| naive.and_utc(), |t| t.with_timezone(&Utc)),
+        Err(_) => naive.and_utc(),
+    }
+}
+
+/// The due instants of an assignment.
+fn due_instants(
+    new: &NewAssignment,
+    tz: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>, ServiceError> {
+    match (&new.repeat, new.due_at) {
+        (Some(_), Some(_)) => Err(ServiceError::bad_input(
+            "input.dueAt",
+            "give either dueAt (one-off) or recurrence, not both",
+        )),
+        (None, None) => Err(ServiceError::bad_input(
+            "input.dueAt",
+            "is required for one-off homework",
+        )),
+        (None, Some(due)) => {
+            if due < now - crate::values::CLOCK_SKEW {
+                Err(ServiceError::bad_input(
+                    "input.dueAt",
+                    "must not be in the past",
+                ))
+            } else {
+                Ok(vec![stored_instant(due)])
+            }
+        }
+        (Some(r), None) => {
+            let today = local_today(tz, now);
+            let start = r.starts_on.unwrap_or(today);
+            if start < today {
+                return Err(ServiceError::bad_input(
+                    "input.recurrence.startsOn",
+                    "must not be in the past (in the client's time zone)",
+                ));
+            }
+            if r.until < start {
+                return Err(ServiceError::bad_input(
+                    "input.recurrence.until",
+                    "must not be before the start",
+                ));
+            }
+            let dates = occurrences(&r.recurrence, start, r.until, OCCURRENCES_MAX + 1);
+            if dates.len() > OCCURRENCES_MAX {
+                return Err(ServiceError::bad_input(
+                    "input.recurrence.until",
+                    format!(
+                        "gives more than {OCCURRENCES_MAX} occurrences; choose an earlier date"
+                    ),
+                ));
+            }
+            if dates.is_empty() {
+                return Err(ServiceError::bad_input(
+                    "input.recurrence",
+                    "falls on no day between the start and until",
+                ));
+            }
+            let time = r
+                .time_of_day
+                .or_else(|| NaiveTime::from_hms_opt(23, 59, 0))
+                .unwrap_or_default();
+            Ok(dates
+                .into_iter()
+                .map(|d| stored_instant(local_instant(tz, d, time)))
+                .collect())
+        }
+    }
+}
+
+/// Checks that `goal_id`, `action_id` and `session_id` belong to the client.
+async fn check_links(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    new: &NewAssignment,
+) -> Result<(), ServiceError> {
+    if let Some(goal_id) = new.goal_id {
+        let goal = crate::goals::service::find(conn, viewer, Access::ClinicalWrite, goal_id)
+            .await
+            .ok()
+            .filter(|g| g.client_id == new.client_id)
+            .ok_or_else(|| {
+                ServiceError::bad_input("input.goalId", "is not a goal of this client")
+            })?;
+        if let Some(action_id) = new.action_id {
+            let plans = crate::plans::service::plans_of_goals(conn, viewer, &[goal.id]).await?;
+            let found = plans.iter().any(|p| {
+                crate::plans::service::content(p)
+                    .map(|c| c.actions.iter().any(|a| a.id == action_id))
+                    .unwrap_or(false)
+            });
+            if !found {
+                return Err(ServiceError::bad_input(
+                    "input.actionId",
+                    "is not an action of the goal's plans",
+                ));
+            }
+        }
+    } else if new.action_id.is_some() {
+        return Err(ServiceError::bad_input(
+            "input.actionId",
+            "needs the goalId whose plan it belongs to",
+        ));
+    }
+    if let Some(session_id) = new.assigned_in_session_id {
+        let ok = entity::therapy_session::Entity::find_by_id(session_id)
+            .filter(entity::therapy_session::Column::PracticeId.eq(viewer.practice_id))
+            .filter(entity::therapy_session::Column::ClientId.eq(new.client_id))
+            .count(conn)
+            .await?
+            > 0;
+        if !ok {
+            return Err(ServiceError::bad_input(
+                "input.assignedInSessionId",
+                "is not a session of this client",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Assigns homework to a client (the care team; integrators with `CLINICAL_WRITE`).
+#[tracing::instrument(skip_all, fields(client_id = %new.client_id))]
+pub async fn assign(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    new: NewAssignment,
+) -> Result<homework::Model, ServiceError> {
+    audit::write(
+        db,
+        viewer,
+        "assignHomework",
+        Target::client(new.client_id),
+        async |txn| {
+            let c =
+                clients::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
+            care_team_only(viewer, "homework is assigned by the care team")?;
+            let template = match new.template_id {
+                Some(id) => Some(
+                    template::Entity::find_by_id(id)
+                        .filter(template::Column::PracticeId.eq(viewer.practice_id))
+                        .one(txn)
+                        .await?
+                        .ok_or_else(|| {
+                            ServiceError::bad_input(
+                                "input.templateId",
+                                "is not a template of this practice",
+                            )
+                        })?,
+                ),
+                None => None,
+            };
+            let title = new
+                .title
+                .clone()
+                .or_else(|| template.as_ref().map(|t| t.title.clone()))
+                .ok_or_else(|| {
+                    ServiceError::bad_input("input.title", "is required without a template")
+                })?;
+            let instructions = new
+                .instructions
+                .clone()
+                .or_else(|| template.as_ref().map(|t| t.instructions.clone()))
+                .ok_or_else(|| {
+                    ServiceError::bad_input("input.instructions", "is required without a template")
+                })?;
+            let purpose = new
+                .purpose
+                .clone()
+                .or_else(|| template.as_ref().map(|t| t.purpose.clone()));
+            let kind = new
+                .kind
+                .or_else(|| template.as_ref().and_then(|t| HomeworkKind::parse(&t.kind)))
+                .unwrap_or(HomeworkKind::Other);
+            check_links(txn, viewer, &new).await?;
+            let now = Utc::now();
+            let dues = due_instants(&new, &c.timezone, now)?;
+            let id = Uuid::now_v7();
+            let recurrence = new.repeat.as_ref().map(|r| {
+                serde_json::json!({
+                    "recurrence": r.recurrence,
+                    "startsOn": r.starts_on.unwrap_or_else(|| local_today(&c.timezone, now)),
+                    "until": r.until,
+                    "timeOfDay": r.time_of_day.map(|t| t.format("%H:%M").to_string()),
+                })
+            });
+            let row = homework::Entity::insert(homework::ActiveModel {
+                id: Set(id),
+                practice_id: Set(viewer.practice_id),
+                client_id: Set(c.id),
+                template_id: Set(template.as_ref().map(|t| t.id)),
+                kind: Set(kind.as_str().to_owned()),
+                title: Set(title),
+                instructions: Set(instructions),
+                purpose: Set(purpose),
+                goal_id: Set(new.goal_id),
+                action_id: Set(new.action_id),
+                due_at: Set(dues.last().copied().unwrap_or(now)),
+                recurrence: Set(recurrence),
+                status: Set(HomeworkStatus::Assigned.as_str().to_owned()),
+                assigned_by: Set(viewer.id),
+                assigned_in_session_id: Set(new.assigned_in_session_id),
+                started_at: Set(None),
+                submitted_at: Set(None),
+                review_notes: Set(None),
+                review_notes_private: Set(false),
+                reviewed_at: Set(None),
+                reviewed_by: Set(None),
+                reviewed_in_session_id: Set(None),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec_with_returning(txn)
+            .await?;
+            occurrence::Entity::insert_many(dues.iter().map(|due| occurrence::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                practice_id: Set(viewer.practice_id),
+                client_id: Set(c.id),
+                homework_id: Set(id),
+                due_at: Set(*due),
+                outcome: Set(None),
+                reflection: Set(None),
+                difficulty: Set(None),
+                helpfulness: Set(None),
+                obstacles_met: Set(serde_json::json!([])),
+                submitted_at: Set(None),
+                reported_by: Set(None),
+                reported_by_role: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }))
+            .exec_without_returning(txn)
+            .await?;
+            event(
+                txn,
+                viewer,
+                &row,
+                EventKind::HomeworkAssigned,
+                serde_json::json!({ "occurrences": dues.len() }),
+            )
+            .await?;
+            let t = target(&row);
+            Ok((row, t))
+        },
+    )
+    .await
+}
+
+/// Bumps the homework's version with `changes` if it is still at `current`.
+async fn change(
+    conn: &impl ConnectionTrait,
+    current: &homework::Model,
+    mut changes: homework::ActiveModel,
+) -> Result<homework::Model, ServiceError> {
+    changes.updated_at = Set(Utc::now());
+    crate::concurrency::update_versioned::<homework::Entity>(
+        conn,
+        homework::Column::Id,
+        homework::Column::Version,
+        current.id,
+        current.version,
+        changes,
+        "homework",
+    )
+    .await?;
+    homework::Entity::find_by_id(current.id)
+        .one(conn)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+/// Marks homework IN_PROGRESS (client or care team). Starting twice changes nothing.
+#[tracing::instrument(skip_all, fields(homework_id = %id))]
+pub async fn start(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<homework::Model, ServiceError> {
+    audit::write(
+        db,
+        viewer,
+        "startHomework",
+        Target::many(vec![id]),
+        async |txn| {
+            let current = find(txn, viewer, Access::ClinicalWrite, id).await?;
+            if current.status == HomeworkStatus::InProgress.as_str() {
+                let t = target(&current);
+                return Ok((current, t));
+            }
+            if current.status != HomeworkStatus::Assigned.as_str() {
+                return Err(ServiceError::Conflict(format!(
+                    "only ASSIGNED homework can be started; this is {}",
+                    current.status
+                )));
+            }
+            let row = change(
+                txn,
+                &current,
+                homework::ActiveModel {
+                    status: Set(HomeworkStatus::InProgress.as_str().to_owned()),
+                    started_at: Set(Some(Utc::now())),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            event(
+                txn,
+                viewer,
+                &row,
+                EventKind::HomeworkStarted,
+                serde_json::json!({}),
+            )
+            .await?;
+            let t = target(&row);
+            Ok((row, t))
+        },
+    )
+    .await
+}
+
+/// A report of how one occurrence went, parsed.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub homework_id: Uuid,
+    /// Which occurrence; the earliest open one when omitted.
+    pub occurrence_id: Option<Uuid>,
+    pub outcome: Outcome,
+    pub reflection: Option<String>,
+    pub difficulty: Option<i32>,
+    pub helpfulness: Option<i32>,
+    pub obstacles_met: Vec<ObstacleKind>,
+}
+
+/// Records how an occurrence went: the client's own report, or a therapist recording what
+/// the client reported in session (`reported_by` says who). When every occurrence is in,
+/// the assignment takes its overall status.
+#[tracing::instrument(skip_all, fields(homework_id = %s.homework_id))]
+pub async fn submit(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    s: Submission,
+) -> Result<homework::Model, ServiceError> {
+    audit::write(
+        db,
+        viewer,
+        "submitHomework",
+        Target::many(vec![s.homework_id]),
+        async |txn| {
+            let current = find(txn, viewer, Access::ClinicalWrite, s.homework_id).await?;
+            if current.status == HomeworkStatus::Reviewed.as_str() {
+                return Err(ServiceError::Conflict(
+                    "the homework was already reviewed".to_owned(),
+                ));
+            }
+            let all = occurrence::Entity::find()
+                .filter(occurrence::Column::HomeworkId.eq(current.id))
+                .order_by_asc(occurrence::Column::DueAt)
+                .order_by_asc(occurrence::Column::Id)
+                .all(txn)
+                .await?;
+            let chosen = match s.occurrence_id {
+                Some(oid) => all.iter().find(|o| o.id == oid).ok_or_else(|| {
+                    ServiceError::bad_input("input.occurrenceId", "is not an occurrence of this homework")
+                })?,
+                None => all.iter().find(|o| o.outcome.is_none()).ok_or_else(|| {
+                    ServiceError::Conflict("every occurrence was already submitted".to_owned())
+                })?,
+            };
+            if chosen.outcome.is_some() {
+                return Err(ServiceError::Conflict(
+                    "this occurrence was already submitted".to_owned(),
+                ));
+            }
+            let now = Utc::now();
+            let obstacles: Vec<&str> = s.obstacles_met.iter().map(|k| k.as_str()).collect();
+            occurrence::Entity::update_many()
+                .set(occurrence::ActiveModel {
+                    outcome: Set(Some(s.outcome.as_str().to_owned())),
+                    reflection: Set(s.reflection.clone()),
+                    difficulty: Set(s.difficulty),
+                    helpfulness: Set(s.helpfulness),
+                    obstacles_met: Set(serde_json::json!(obstacles)),
+                    submitted_at: Set(Some(now)),
+                    reported_by: Set(Some(viewer.id)),
+                    reported_by_role: Set(Some(viewer.role.as_str().to_owned())),
+                    updated_at: Set(now),
+                    ..Default::default()
+                })
+                .filter(occurrence::Column::Id.eq(chosen.id))
+                .filter(occurrence::Column::Outcome.is_null())
+                .exec(txn)
+                .await?;
+            let mut outcomes: Vec<Outcome> = all
+                .iter()
+                .filter(|o| o.id != chosen.id)
+                .filter_map(|o| o.outcome.as_deref().and_then(Outcome::parse))
+                .collect();
+            outcomes.push(s.outcome);
+            let finished = outcomes.len() == all.len();
+            let status = if finished {
+                overall(&outcomes)
+            } else {
+                HomeworkStatus::InProgress
+            };
+            let row = change(
+                txn,
+                &current,
+                homework::ActiveModel {
+                    status: Set(status.as_str().to_owned()),
+                    started_at: Set(current.started_at.or(Some(now))),
+                    submitted_at: Set(finished.then_some(now).or(current.submitted_at)),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            event(
+                txn,
+                viewer,
+                &row,
+                EventKind::HomeworkSubmitted,
+                serde_json::json!({ "occurrenceId": chosen.id, "outcome": s.outcome.as_str(), "reportedByRole": viewer.role.as_str() }),
+            )
+            .await?;
+            let t = target(&row).with(chosen.id);
+            Ok((row, t))
+        },
+    )
+    .await
+}
+
+/// A review of homework in (or after) a session, parsed.
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub homework_id: Uuid,
+    pub notes: Option<String>,
+    /// Private notes stay with the care team.
+    pub private: bool,
+    pub session_id: Option<Uuid>,
+}
+
+/// Reviews homework with the client (→ REVIEWED). The care team only.
+#[tracing::instrument(skip_all, fields(homework_id = %r.homework_id))]
+pub async fn review(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    r: Review,
+) -> Result<homework::Model, ServiceError> {
+    audit::write(
+        db,
+        viewer,
+        "reviewHomework",
+        Target::many(vec![r.homework_id]),
+        async |txn| {
+            let current = find(txn, viewer, Access::ClinicalWrite, r.homework_id).await?;
+            care_team_only(viewer, "homework is reviewed by the care team")?;
+            if current.status == HomeworkStatus::Reviewed.as_str() {
+                return Err(ServiceError::Conflict(
+                    "the homework was already reviewed".to_owned(),
+                ));
+            }
+            if let Some(session_id) = r.session_id {
+                let ok = entity::therapy_session::Entity::find_by_id(session_id)
+                    .filter(entity::therapy_session::Column::ClientId.eq(current.client_id))
+                    .count(txn)
+                    .await?
+                    > 0;
+                if !ok {
+                    return Err(ServiceError::bad_input(
+                        "input.reviewedInSessionId",
+                        "is not a session of this client",
+                    ));
+                }
+            }
+            let row = change(
+                txn,
+                &current,
+                homework::ActiveModel {
+                    status: Set(HomeworkStatus::Reviewed.as_str().to_owned()),
+                    review_notes: Set(r.notes.clone()),
+                    review_notes_private: Set(r.private),
+                    reviewed_at: Set(Some(Utc::now())),
+                    reviewed_by: Set(Some(viewer.id)),
+                    reviewed_in_session_id: Set(r.session_id),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            event(
+                txn,
+                viewer,
+                &row,
+                EventKind::HomeworkReviewed,
+                serde_json::json!({ "sessionId": r.session_id }),
+            )
+            .await?;
+            let t = target(&row);
+            Ok((row, t))
+        },
+    )
+    .await
+}
+
+/// One assignment (clinical access).
+#[tracing::instrument(skip_all, fields(homework_id = %id))]
+pub async fn get(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<homework::Model, ServiceError> {
+    audit::read(db, viewer, "homework", Target::many(vec![id]), async |db| {
+        let h = find(db, viewer, Access::Clinical, id).await?;
+        let t = target(&h);
+        Ok((h, t))
+    })
+    .await
+}
+
+/// Submitted, unreviewed homework of a client, oldest submission first.
+#[tracing::instrument(skip_all, fields(client_id = %client_id))]
+pub async fn to_review(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    client_id: Uuid,
+) -> Result<Vec<homework::Model>, ServiceError> {
+    audit::read(
+        db,
+        viewer,
+        "Client.homeworkToReview",
+        Target::client(client_id),
+        async |db| {
+            clients::find_visible(db, viewer, Access::Clinical, client_id).await?;
+            let rows = homework::Entity::find()
+                .filter(homework::Column::PracticeId.eq(viewer.practice_id))
+                .filter(homework::Column::ClientId.eq(client_id))
+                .filter(homework::Column::Status.is_in([
+                    HomeworkStatus::Completed.as_str(),
+                    HomeworkStatus::Partial.as_str(),
+                    HomeworkStatus::NotDone.as_str(),
+                ]))
+                .order_by_asc(homework::Column::SubmittedAt)
+                .order_by_asc(homework::Column::Id)
+                .all(db)
+                .await?;
+            Ok((rows, Target::client(client_id)))
+        },
+    )
+    .await
+}
+
+/// Unreviewed homework of the session's client that fell due since their previous
+/// (not cancelled) session and by this one's start, by due date.
+#[tracing::instrument(skip_all, fields(session_id = %session_id))]
+pub async fn due_for_session(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    session_id: Uuid,
+) -> Result<Vec<homework::Model>, ServiceError> {
+    use entity::therapy_session as session;
+    audit::read(
+        db,
+        viewer,
+        "TherapySession.homeworkToReview",
+        Target::many(vec![session_id]),
+        async |db| {
+            let s = session::Entity::find_by_id(session_id)
+                .filter(clients::records_of_visible(
+                    viewer,
+                    Access::Clinical,
+                    session::Column::PracticeId,
+                    session::Column::ClientId,
+                )?)
+                .one(db)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            let previous = session::Entity::find()
+                .filter(session::Column::ClientId.eq(s.client_id))
+                .filter(session::Column::ScheduledAt.lt(s.scheduled_at))
+                .filter(session::Column::Status.ne("CANCELLED"))
+                .order_by_desc(session::Column::ScheduledAt)
+                .one(db)
+                .await?;
+            let mut q = homework::Entity::find()
+                .filter(homework::Column::PracticeId.eq(viewer.practice_id))
+                .filter(homework::Column::ClientId.eq(s.client_id))
+                .filter(homework::Column::Status.ne(HomeworkStatus::Reviewed.as_str()))
+                .filter(homework::Column::DueAt.lte(s.scheduled_at));
+            if let Some(p) = previous {
+                q = q.filter(homework::Column::DueAt.gt(p.scheduled_at));
+            }
+            let rows = q
+                .order_by_asc(homework::Column::DueAt)
+                .order_by_asc(homework::Column::Id)
+                .all(db)
+                .await?;
+            Ok((rows, Target::client(s.client_id).with(s.id)))
+        },
+    )
+    .await
+}
+
+// ---- batch reads for the DataLoaders ----
+
+/// The homework of many clients, by due date.
+pub async fn homework_of_clients(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    client_ids: &[Uuid],
+) -> Result<Vec<homework::Model>, ServiceError> {
+    Ok(homework::Entity::find()
+        .filter(scope(viewer, Access::Clinical)?)
+        .filter(homework::Column::ClientId.is_in(client_ids.to_vec()))
+        .order_by_asc(homework::Column::DueAt)
+        .order_by_asc(homework::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The occurrences of many assignments, by due date.
+pub async fn occurrences_of(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    homework_ids: &[Uuid],
+) -> Result<Vec<occurrence::Model>, ServiceError> {
+    Ok(occurrence::Entity::find()
+        .filter(clients::records_of_visible(
+            viewer,
+            Access::Clinical,
+            occurrence::Column::PracticeId,
+            occurrence::Column::ClientId,
+        )?)
+        .filter(occurrence::Column::HomeworkId.is_in(homework_ids.to_vec()))
+        .order_by_asc(occurrence::Column::DueAt)
+        .order_by_asc(occurrence::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Many templates of the viewer's practice by id.
+pub async fn templates_by_ids(
+    db: &DatabaseConnection,
+    practice_id: Uuid,
+    ids: &[Uuid],
+) -> Result<Vec<template::Model>, ServiceError> {
+    Ok(template::Entity::find()
+        .filter(template::Column::PracticeId.eq(practice_id))
+        .filter(template::Column::Id.is_in(ids.to_vec()))
+        .all(db)
+        .await?)
+}
+
+/// The completion rate of an assignment: completed occurrences count 1 and partial ones
+/// 0.5, over the occurrences due by `now` or already submitted; null before any is due.
+pub fn completion_rate(occurrences: &[occurrence::Model], now: DateTime<Utc>) -> Option<f64> {
+    let counted: Vec<&occurrence::Model> = occurrences
+        .iter()
+        .filter(|o| o.outcome.is_some() || o.due_at <= now)
+        .collect();
+    if counted.is_empty() {
+        return None;
+    }
+    let credit: f64 = counted
+        .iter()
+        .filter_map(|o| o.outcome.as_deref().and_then(Outcome::parse))
+        .map(Outcome::credit)
+        .sum();
+    #[allow(clippy::cast_precision_loss)] // at most OCCURRENCES_MAX
+    Some(credit / counted.len() as f64)
+}

@@ -477,7 +477,7 @@ pub async fn obstacle_summary(
 
 /// The plans of many goals, oldest first.
 pub async fn plans_of_goals(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     viewer: &Viewer,
     goal_ids: &[Uuid],
 ) -> Result<Vec<action_plan::Model>, ServiceError> {
