@@ -606,7 +606,11 @@ async fn bad_homework_input_names_the_field_and_writes_nothing() {
         .await;
         assert_eq!(res.field(), field, "{input}");
     }
-    assert_eq!(app.count("event").await, events + 1, "only the one good assignment");
+    assert_eq!(
+        app.count("event").await,
+        events + 1,
+        "only the one good assignment"
+    );
 }
 
 #[tokio::test]
