@@ -22,6 +22,7 @@ pub mod plans;
 pub mod practices;
 pub mod ratelimit;
 pub mod recurrence;
+pub mod resources;
 pub mod sessions;
 pub mod startup;
 pub mod state;

@@ -18,4 +18,7 @@ pub mod invitation;
 pub mod obstacle_log;
 pub mod practice;
 pub mod refresh_token;
+pub mod resource;
+pub mod resource_share;
+pub mod support_contact;
 pub mod therapy_session;

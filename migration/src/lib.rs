@@ -6,6 +6,7 @@ mod m20261124_000002_goals_plans;
 mod m20261124_000003_sessions;
 mod m20261124_000004_homework_templates;
 mod m20261124_000005_homework;
+mod m20261124_000006_resources;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_sessions::Migration),
             Box::new(m20261124_000004_homework_templates::Migration),
             Box::new(m20261124_000005_homework::Migration),
+            Box::new(m20261124_000006_resources::Migration),
         ]
     }
 }

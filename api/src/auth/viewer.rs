@@ -48,6 +48,18 @@ impl Viewer {
     }
 }
 
+impl Viewer {
+    /// Practice libraries (homework templates, resources) are for staff: therapists and
+    /// admins, and integrators with `scope`. Clients get `FORBIDDEN`.
+    pub fn require_staff(&self, scope: Scope) -> Result<(), ServiceError> {
+        match self.role {
+            Role::Client => Err(ServiceError::Forbidden("this library is for the care team")),
+            Role::Integrator => self.require_scope(scope),
+            Role::Therapist | Role::PracticeAdmin => Ok(()),
+        }
+    }
+}
+
 /// The caller of a request: anonymous (no token) or a [`Viewer`].
 #[derive(Debug, Clone)]
 pub enum Principal {

@@ -19,6 +19,7 @@ use crate::{
     },
     homework::types::{Homework, HomeworkStatusValue},
     plans::types::{ActionPlan, ObstacleSummary},
+    resources::types::{ResourceShare, SupportContact},
     sessions::types::{SessionStatusValue, TherapySession},
     values::parse_id,
 };
@@ -234,6 +235,31 @@ impl Client {
                 .await?
                 .into_iter()
                 .map(Homework::from)
+                .collect(),
+        )
+    }
+    /// The resources shared with the client, newest first, with whether they opened each.
+    /// Clinical.
+    async fn resources(&self, ctx: &Context<'_>) -> GqlResult<Vec<ResourceShare>> {
+        let viewer = context::viewer(ctx)?;
+        let state = context::state(ctx)?;
+        Ok(
+            crate::resources::service::shared_with(&state.db, viewer, self.model.id)
+                .await?
+                .into_iter()
+                .map(|(share, resource)| ResourceShare { share, resource })
+                .collect(),
+        )
+    }
+    /// The client's support network, by name. Clinical: the care team and the client.
+    async fn support_contacts(&self, ctx: &Context<'_>) -> GqlResult<Vec<SupportContact>> {
+        let viewer = context::viewer(ctx)?;
+        let state = context::state(ctx)?;
+        Ok(
+            crate::resources::service::contacts_of(&state.db, viewer, self.model.id)
+                .await?
+                .into_iter()
+                .map(SupportContact::from)
                 .collect(),
         )
     }

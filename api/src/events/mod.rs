@@ -38,6 +38,11 @@ pub enum EventKind {
     HomeworkStarted,
     HomeworkSubmitted,
     HomeworkReviewed,
+    ResourceShared,
+    ResourceOpened,
+    SupportContactAdded,
+    SupportContactUpdated,
+    SupportContactRemoved,
 }
 
 impl EventKind {
@@ -72,6 +77,11 @@ impl EventKind {
             Self::HomeworkStarted => "HOMEWORK_STARTED",
             Self::HomeworkSubmitted => "HOMEWORK_SUBMITTED",
             Self::HomeworkReviewed => "HOMEWORK_REVIEWED",
+            Self::ResourceShared => "RESOURCE_SHARED",
+            Self::ResourceOpened => "RESOURCE_OPENED",
+            Self::SupportContactAdded => "SUPPORT_CONTACT_ADDED",
+            Self::SupportContactUpdated => "SUPPORT_CONTACT_UPDATED",
+            Self::SupportContactRemoved => "SUPPORT_CONTACT_REMOVED",
         }
     }
 }

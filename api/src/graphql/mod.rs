@@ -10,8 +10,8 @@ pub mod recurrence;
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::{
-    accounts, clients, config::Config, goals, homework, integrations, plans, practices, sessions,
-    state::AppState,
+    accounts, clients, config::Config, goals, homework, integrations, plans, practices, resources,
+    sessions, state::AppState,
 };
 
 /// Every query field, merged from the domains.
@@ -25,6 +25,7 @@ pub struct QueryRoot(
     sessions::resolvers::SessionsQuery,
     homework::resolvers::HomeworkQuery,
     homework::resolvers::HomeworkAssignmentsQuery,
+    resources::resolvers::ResourcesQuery,
     integrations::resolvers::IntegrationsQuery,
 );
 
@@ -37,6 +38,7 @@ pub struct MutationRoot(
     plans::resolvers::PlansMutation,
     sessions::resolvers::SessionsMutation,
     homework::resolvers::HomeworkMutation,
+    resources::resolvers::ResourcesMutation,
     integrations::resolvers::IntegrationsMutation,
 );
 

@@ -19,17 +19,11 @@ use entity::homework_template as template;
 
 /// Who may use the library: therapists and admins; integrators with the clinical scope.
 fn library(viewer: &Viewer, write: bool) -> Result<(), ServiceError> {
-    match viewer.role {
-        Role::Client => Err(ServiceError::Forbidden(
-            "the homework library is for the care team",
-        )),
-        Role::Integrator => viewer.require_scope(if write {
-            Scope::ClinicalWrite
-        } else {
-            Scope::ClinicalRead
-        }),
-        Role::Therapist | Role::PracticeAdmin => Ok(()),
-    }
+    viewer.require_staff(if write {
+        Scope::ClinicalWrite
+    } else {
+        Scope::ClinicalRead
+    })
 }
 
 /// Adds the starter set to a new practice's library.

@@ -11,6 +11,7 @@ mod homework;
 mod http;
 mod integrations;
 mod plans;
+mod resources;
 mod schema;
 mod scope;
 mod sessions;
