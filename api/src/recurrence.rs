@@ -2,10 +2,13 @@
 //! Action plans, homework and check-ins share it; [`occurrences`] turns a recurrence into
 //! the local dates it falls on.
 
-use chrono::{Datelike as _, NaiveDate};
+use chrono::{DateTime, Datelike as _, NaiveDate, NaiveTime, TimeZone as _, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::ServiceError;
+use crate::{
+    error::ServiceError,
+    values::{CLOCK_SKEW, local_today, stored_instant},
+};
 
 /// `EVERY_N_DAYS` repeats every 2 to 365 days (every day is `DAILY`).
 pub const EVERY_N_DAYS_RANGE: std::ops::RangeInclusive<i32> = 2..=365;
@@ -159,6 +162,105 @@ pub fn occurrences(
         }
     }
     out
+}
+
+/// When something repeats for a while: a recurrence between two local dates, due at a local
+/// time of day.
+#[derive(Debug, Clone)]
+pub struct Repeat {
+    pub recurrence: Recurrence,
+    /// First local date; today in the client's time zone when omitted.
+    pub starts_on: Option<NaiveDate>,
+    /// Last local date.
+    pub until: NaiveDate,
+    /// Local time each occurrence is due; the end of the day when omitted.
+    pub time_of_day: Option<NaiveTime>,
+}
+
+/// The instant a local date and time in `tz` is (the earlier one when clocks go back, an
+/// hour later when the local time is skipped).
+pub fn local_instant(tz: &str, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+    let naive = date.and_time(time);
+    match tz.parse::<chrono_tz::Tz>() {
+        Ok(zone) => zone
+            .from_local_datetime(&naive)
+            .earliest()
+            .or_else(|| {
+                zone.from_local_datetime(&(naive + chrono::Duration::hours(1)))
+                    .earliest()
+            })
+            .map_or_else(|| naive.and_utc(), |t| t.with_timezone(&Utc)),
+        Err(_) => naive.and_utc(),
+    }
+}
+
+/// The instants something is due: once at `due_at`, or on every date `repeat` falls on, in
+/// the client's time zone `tz`; at most `max` of them. Errors name `input.dueAt` and
+/// `input.recurrence.*`.
+pub fn due_instants(
+    due_at: Option<DateTime<Utc>>,
+    repeat: Option<&Repeat>,
+    tz: &str,
+    now: DateTime<Utc>,
+    max: usize,
+) -> Result<Vec<DateTime<Utc>>, ServiceError> {
+    match (repeat, due_at) {
+        (Some(_), Some(_)) => Err(ServiceError::bad_input(
+            "input.dueAt",
+            "give either dueAt (once) or recurrence, not both",
+        )),
+        (None, None) => Err(ServiceError::bad_input(
+            "input.dueAt",
+            "is required without a recurrence",
+        )),
+        (None, Some(due)) => {
+            if due < now - CLOCK_SKEW {
+                Err(ServiceError::bad_input(
+                    "input.dueAt",
+                    "must not be in the past",
+                ))
+            } else {
+                Ok(vec![stored_instant(due)])
+            }
+        }
+        (Some(r), None) => {
+            let today = local_today(tz, now);
+            let start = r.starts_on.unwrap_or(today);
+            if start < today {
+                return Err(ServiceError::bad_input(
+                    "input.recurrence.startsOn",
+                    "must not be in the past (in the client's time zone)",
+                ));
+            }
+            if r.until < start {
+                return Err(ServiceError::bad_input(
+                    "input.recurrence.until",
+                    "must not be before the start",
+                ));
+            }
+            let dates = occurrences(&r.recurrence, start, r.until, max + 1);
+            if dates.len() > max {
+                return Err(ServiceError::bad_input(
+                    "input.recurrence.until",
+                    format!("gives more than {max} occurrences; choose an earlier date"),
+                ));
+            }
+            if dates.is_empty() {
+                return Err(ServiceError::bad_input(
+                    "input.recurrence",
+                    "falls on no day between the start and until",
+                ));
+            }
+            let time = r
+                .time_of_day
+                .or_else(|| NaiveTime::from_hms_opt(23, 59, 0))
+                .unwrap_or_default();
+            Ok(dates
+                .into_iter()
+                .map(|d| stored_instant(local_instant(tz, d, time)))
+                .collect())
+        }
+    }
 }
 
 #[cfg(test)]

@@ -112,3 +112,39 @@ impl RecurrenceInput {
         )
     }
 }
+
+/// How something repeats for a while (recurring homework, check-ins).
+#[derive(InputObject)]
+pub struct RepeatInput {
+    /// How it repeats.
+    pub recurrence: RecurrenceInput,
+    /// The first local date; today (client's time zone) when omitted.
+    pub starts_on: Option<chrono::NaiveDate>,
+    /// The last local date.
+    pub until: chrono::NaiveDate,
+    /// The local time each occurrence is due (`HH:MM`); the end of the day when omitted.
+    pub time_of_day: Option<String>,
+}
+
+impl RepeatInput {
+    /// Parses into the domain form; errors name `input.recurrence.*`.
+    pub fn parse(self) -> Result<domain::Repeat, ServiceError> {
+        Ok(domain::Repeat {
+            recurrence: self.recurrence.parse("input.recurrence.recurrence")?,
+            starts_on: self.starts_on,
+            until: self.until,
+            time_of_day: self
+                .time_of_day
+                .as_deref()
+                .map(|t| {
+                    chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| {
+                        ServiceError::bad_input(
+                            "input.recurrence.timeOfDay",
+                            "must be a 24-hour time, HH:MM",
+                        )
+                    })
+                })
+                .transpose()?,
+        })
+    }
+}

@@ -7,7 +7,7 @@ use super::{
         INSTRUCTIONS_MAX, MINUTES_RANGE, NOTES_MAX, NewTemplate, PURPOSE_MAX, REFLECTION_MAX,
         TITLE_MAX,
     },
-    service::{self, NewAssignment, Repeat, Review, Submission},
+    service::{self, NewAssignment, Review, Submission},
     types::*,
 };
 use crate::{
@@ -15,6 +15,7 @@ use crate::{
     graphql::{
         context,
         pagination::{Conn, PageRequest, connection, encode_cursor},
+        recurrence::RepeatInput,
     },
     values::{optional_text, parse_id, rating, required_text},
 };
@@ -150,28 +151,7 @@ impl HomeworkMutation {
     ) -> GqlResult<HomeworkPayload> {
         let viewer = context::viewer(ctx)?;
         let state = context::state(ctx)?;
-        let repeat = input
-            .recurrence
-            .map(|r| {
-                Ok::<_, ServiceError>(Repeat {
-                    recurrence: r.recurrence.parse("input.recurrence.recurrence")?,
-                    starts_on: r.starts_on,
-                    until: r.until,
-                    time_of_day: r
-                        .time_of_day
-                        .as_deref()
-                        .map(|t| {
-                            chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| {
-                                ServiceError::bad_input(
-                                    "input.recurrence.timeOfDay",
-                                    "must be a 24-hour time, HH:MM",
-                                )
-                            })
-                        })
-                        .transpose()?,
-                })
-            })
-            .transpose()?;
+        let repeat = input.recurrence.map(RepeatInput::parse).transpose()?;
         let new = NewAssignment {
             client_id: parse_id(&input.client_id, "input.clientId")?,
             template_id: optional_id(input.template_id.as_ref(), "input.templateId")?,

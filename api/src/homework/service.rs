@@ -139,7 +139,7 @@ pub async fn templates(
 
 // ---- assignments ----
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone as _};
+use chrono::DateTime;
 use sea_orm::{Condition, QueryOrder as _};
 
 use super::domain::{HomeworkStatus, OCCURRENCES_MAX, Outcome, overall};
@@ -147,8 +147,8 @@ use crate::{
     clients::{domain::Access, service as clients},
     events::{self, EventKind},
     plans::domain::ObstacleKind,
-    recurrence::{Recurrence, occurrences},
-    values::{local_today, stored_instant},
+    recurrence::{Repeat, due_instants},
+    values::local_today,
 };
 use entity::{homework, homework_occurrence as occurrence};
 
@@ -203,18 +203,6 @@ async fn event(
     Ok(())
 }
 
-/// When recurring homework repeats.
-#[derive(Debug, Clone)]
-pub struct Repeat {
-    pub recurrence: Recurrence,
-    /// First local date; today in the client's time zone when omitted.
-    pub starts_on: Option<NaiveDate>,
-    /// Last local date.
-    pub until: NaiveDate,
-    /// Local time each occurrence is due; the end of the day when omitted.
-    pub time_of_day: Option<NaiveTime>,
-}
-
 /// An assignment, parsed. Title, instructions, purpose and kind default to the template's.
 #[derive(Debug, Clone, Default)]
 pub struct NewAssignment {
@@ -229,90 +217,6 @@ pub struct NewAssignment {
     pub due_at: Option<DateTime<Utc>>,
     pub repeat: Option<Repeat>,
     pub assigned_in_session_id: Option<Uuid>,
-}
-
-/// The instant a local date and time in `tz` is (the earlier one when clocks go back).
-fn local_instant(tz: &str, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
-    let naive = date.and_time(time);
-    match tz.parse::<chrono_tz::Tz>() {
-        Ok(zone) => zone
-            .from_local_datetime(&naive)
-            .earliest()
-            // A local time skipped by a clock change: an hour later exists.
-            .or_else(|| {
-                zone.from_local_datetime(&(naive + chrono::Duration::hours(1)))
-                    .earliest()
-            })
-            .map_or_else(|| naive.and_utc(), |t| t.with_timezone(&Utc)),
-        Err(_) => naive.and_utc(),
-    }
-}
-
-/// The due instants of an assignment.
-fn due_instants(
-    new: &NewAssignment,
-    tz: &str,
-    now: DateTime<Utc>,
-) -> Result<Vec<DateTime<Utc>>, ServiceError> {
-    match (&new.repeat, new.due_at) {
-        (Some(_), Some(_)) => Err(ServiceError::bad_input(
-            "input.dueAt",
-            "give either dueAt (one-off) or recurrence, not both",
-        )),
-        (None, None) => Err(ServiceError::bad_input(
-            "input.dueAt",
-            "is required for one-off homework",
-        )),
-        (None, Some(due)) => {
-            if due < now - crate::values::CLOCK_SKEW {
-                Err(ServiceError::bad_input(
-                    "input.dueAt",
-                    "must not be in the past",
-                ))
-            } else {
-                Ok(vec![stored_instant(due)])
-            }
-        }
-        (Some(r), None) => {
-            let today = local_today(tz, now);
-            let start = r.starts_on.unwrap_or(today);
-            if start < today {
-                return Err(ServiceError::bad_input(
-                    "input.recurrence.startsOn",
-                    "must not be in the past (in the client's time zone)",
-                ));
-            }
-            if r.until < start {
-                return Err(ServiceError::bad_input(
-                    "input.recurrence.until",
-                    "must not be before the start",
-                ));
-            }
-            let dates = occurrences(&r.recurrence, start, r.until, OCCURRENCES_MAX + 1);
-            if dates.len() > OCCURRENCES_MAX {
-                return Err(ServiceError::bad_input(
-                    "input.recurrence.until",
-                    format!(
-                        "gives more than {OCCURRENCES_MAX} occurrences; choose an earlier date"
-                    ),
-                ));
-            }
-            if dates.is_empty() {
-                return Err(ServiceError::bad_input(
-                    "input.recurrence",
-                    "falls on no day between the start and until",
-                ));
-            }
-            let time = r
-                .time_of_day
-                .or_else(|| NaiveTime::from_hms_opt(23, 59, 0))
-                .unwrap_or_default();
-            Ok(dates
-                .into_iter()
-                .map(|d| stored_instant(local_instant(tz, d, time)))
-                .collect())
-        }
-    }
 }
 
 /// Checks that `goal_id`, `action_id` and `session_id` belong to the client.
@@ -421,7 +325,13 @@ pub async fn assign(
                 .unwrap_or(HomeworkKind::Other);
             check_links(txn, viewer, &new).await?;
             let now = Utc::now();
-            let dues = due_instants(&new, &c.timezone, now)?;
+            let dues = due_instants(
+                new.due_at,
+                new.repeat.as_ref(),
+                &c.timezone,
+                now,
+                OCCURRENCES_MAX,
+            )?;
             let id = Uuid::now_v7();
             let recurrence = new.repeat.as_ref().map(|r| {
                 serde_json::json!({

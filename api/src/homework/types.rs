@@ -11,7 +11,7 @@ use crate::{
     graphql::{
         context,
         loaders::{GoalLoader, HomeworkOccurrencesLoader, TemplateLoader, load_visible, loader},
-        recurrence::{Recurrence, RecurrenceInput},
+        recurrence::{Recurrence, RepeatInput},
     },
     plans::{domain::ObstacleKind, types::ObstacleKindValue},
 };
@@ -386,19 +386,6 @@ impl From<entity::homework_occurrence::Model> for HomeworkOccurrence {
     }
 }
 
-/// How recurring homework repeats.
-#[derive(InputObject)]
-pub struct HomeworkRepeatInput {
-    /// How it repeats.
-    pub recurrence: RecurrenceInput,
-    /// The first local date; today (client's time zone) when omitted.
-    pub starts_on: Option<NaiveDate>,
-    /// The last local date; at most 92 occurrences.
-    pub until: NaiveDate,
-    /// The local time each occurrence is due (`HH:MM`); the end of the day when omitted.
-    pub time_of_day: Option<String>,
-}
-
 /// Assign homework. From a template, title, instructions, purpose and kind default to the
 /// template's.
 #[derive(InputObject)]
@@ -422,7 +409,7 @@ pub struct AssignHomeworkInput {
     /// When one-off homework is due (not in the past).
     pub due_at: Option<DateTime<Utc>>,
     /// For recurring homework instead of `dueAt`.
-    pub recurrence: Option<HomeworkRepeatInput>,
+    pub recurrence: Option<RepeatInput>,
     /// The session it was assigned in.
     pub assigned_in_session_id: Option<ID>,
 }
