@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod checkins;
 pub mod cli;
 pub mod clients;
 pub mod concurrency;

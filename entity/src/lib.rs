@@ -6,6 +6,7 @@ pub mod api_credential;
 pub mod app_user;
 pub mod audit_log;
 pub mod care_team;
+pub mod check_in;
 pub mod client;
 pub mod event;
 pub mod goal;

@@ -7,6 +7,7 @@ mod m20261124_000003_sessions;
 mod m20261124_000004_homework_templates;
 mod m20261124_000005_homework;
 mod m20261124_000006_resources;
+mod m20261124_000007_check_ins;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_homework_templates::Migration),
             Box::new(m20261124_000005_homework::Migration),
             Box::new(m20261124_000006_resources::Migration),
+            Box::new(m20261124_000007_check_ins::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ use super::domain::ClientStatus;
 use crate::{
     accounts::types::{User, UserRole},
     auth::Role,
+    checkins::types::{CheckIn, CheckInStatusValue},
     error::{GqlResult, ServiceError},
     goals::types::{Goal, GoalStatusValue},
     graphql::{
@@ -262,6 +263,25 @@ impl Client {
                 .map(SupportContact::from)
                 .collect(),
         )
+    }
+    /// The client's check-ins by due time (at most 200), optionally of one status. Clinical.
+    async fn check_ins(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only check-ins with this status.")] status: Option<CheckInStatusValue>,
+    ) -> GqlResult<Vec<CheckIn>> {
+        let viewer = context::viewer(ctx)?;
+        let state = context::state(ctx)?;
+        Ok(crate::checkins::service::of_client(
+            &state.db,
+            viewer,
+            self.model.id,
+            status.map(Into::into),
+        )
+        .await?
+        .into_iter()
+        .map(CheckIn::from)
+        .collect())
     }
     /// The change history of the client's record, oldest first. Clinical: visible to the
     /// care team, the client, and integrators with `CLINICAL_READ`; others get `NOT_FOUND`.

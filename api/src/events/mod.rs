@@ -43,6 +43,8 @@ pub enum EventKind {
     SupportContactAdded,
     SupportContactUpdated,
     SupportContactRemoved,
+    CheckInScheduled,
+    CheckInResponded,
 }
 
 impl EventKind {
@@ -82,6 +84,8 @@ impl EventKind {
             Self::SupportContactAdded => "SUPPORT_CONTACT_ADDED",
             Self::SupportContactUpdated => "SUPPORT_CONTACT_UPDATED",
             Self::SupportContactRemoved => "SUPPORT_CONTACT_REMOVED",
+            Self::CheckInScheduled => "CHECK_IN_SCHEDULED",
+            Self::CheckInResponded => "CHECK_IN_RESPONDED",
         }
     }
 }

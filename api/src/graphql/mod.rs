@@ -10,8 +10,8 @@ pub mod recurrence;
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::{
-    accounts, clients, config::Config, goals, homework, integrations, plans, practices, resources,
-    sessions, state::AppState,
+    accounts, checkins, clients, config::Config, goals, homework, integrations, plans, practices,
+    resources, sessions, state::AppState,
 };
 
 /// Every query field, merged from the domains.
@@ -39,6 +39,7 @@ pub struct MutationRoot(
     sessions::resolvers::SessionsMutation,
     homework::resolvers::HomeworkMutation,
     resources::resolvers::ResourcesMutation,
+    checkins::resolvers::CheckInsMutation,
     integrations::resolvers::IntegrationsMutation,
 );
 

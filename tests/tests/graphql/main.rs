@@ -5,6 +5,7 @@
 mod helpers;
 
 mod accounts;
+mod checkins;
 mod clients;
 mod goals;
 mod homework;
