@@ -20,7 +20,7 @@ use crate::{
     values::local_today,
 };
 
-fn viewer(p: &SeededPractice, id: Uuid, role: Role, client_id: Option<Uuid>) -> Viewer {
+pub(super) fn viewer(p: &SeededPractice, id: Uuid, role: Role, client_id: Option<Uuid>) -> Viewer {
     Viewer {
         id,
         role,

@@ -1,6 +1,7 @@
 //! The demo practice (`serve --demo`) and the seeding tests use: an admin, two therapists
 //! and four clients (two each), two of whom have logins. Every password is the same.
-//! The demo (not the tests' practices) also gets goals, plans and logs (`goals`).
+//! The demo (not the tests' practices) also gets goals, plans and logs (`goals`), and
+//! sessions, homework, resources, check-ins and support contacts (`care`).
 
 use chrono::Utc;
 use sea_orm::{
@@ -9,6 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+mod care;
 mod goals;
 
 use crate::{
@@ -150,6 +152,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, ServiceError> {
     let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
     let practice = seed_practice(db, "Demo Practice", DEMO_DOMAIN, &hash).await?;
     goals::seed(db, &practice).await?;
+    care::seed(db, &practice).await?;
     Ok(true)
 }
 

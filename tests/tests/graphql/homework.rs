@@ -722,3 +722,79 @@ async fn homework_with_templates_and_goals_of_a_caseload_loads_without_n_plus_on
     assert_eq!(res.data("clients.edges.4.node.homework.1.goal.title"), "g");
     assert_eq!(small, app.statements_for(&t, query).await);
 }
+
+#[tokio::test]
+async fn the_demo_has_sessions_homework_in_every_state_resources_check_ins_and_support() {
+    let app = spawn_app().await;
+    momentum_api::demo::seed_demo(&app.db).await.unwrap();
+    let login = app.login("therapist@demo.test", PASSWORD).await.ok();
+    let token = login.data("login.accessToken").as_str().unwrap().to_owned();
+    let res = app
+        .gql(
+            Some(&token),
+            "{ clients { edges { node { displayName nextSession { id } lastSession { id }
+                homework { status } homeworkToReview { id } resources { opened resource { kind } }
+                checkIns { status } supportContacts { name } } } } }",
+            json!({}),
+        )
+        .await
+        .ok();
+    let clients = res.data("clients.edges").as_array().unwrap().clone();
+    for c in &clients {
+        assert!(c["node"]["nextSession"]["id"].is_string(), "{c}");
+        assert!(c["node"]["lastSession"]["id"].is_string(), "{c}");
+    }
+    let casey = &clients
+        .iter()
+        .find(|c| c["node"]["displayName"] == "Casey Morgan")
+        .unwrap()["node"];
+    let mut statuses: Vec<&str> = casey["homework"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["status"].as_str().unwrap())
+        .collect();
+    statuses.sort_unstable();
+    statuses.dedup();
+    assert_eq!(
+        statuses,
+        [
+            "ASSIGNED",
+            "COMPLETED",
+            "IN_PROGRESS",
+            "NOT_DONE",
+            "PARTIAL",
+            "REVIEWED"
+        ]
+    );
+    assert_eq!(casey["homeworkToReview"].as_array().unwrap().len(), 3);
+    let kinds: Vec<&str> = casey["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["resource"]["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"CRISIS_LINE"), "{kinds:?}");
+    assert!(
+        casey["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["opened"] == true)
+    );
+    let check_ins = casey["checkIns"].as_array().unwrap();
+    assert!(check_ins.iter().any(|c| c["status"] == "ANSWERED"));
+    assert!(check_ins.iter().any(|c| c["status"] == "PENDING"));
+    assert_eq!(casey["supportContacts"][0]["name"], "Dana");
+    // The library came with the practice.
+    let res = app
+        .gql(
+            Some(&token),
+            "{ homeworkTemplates { totalCount } resources { totalCount } }",
+            json!({}),
+        )
+        .await
+        .ok();
+    assert!(res.data("homeworkTemplates.totalCount").as_i64().unwrap() >= 8);
+    assert_eq!(res.data("resources.totalCount"), 3);
+}
