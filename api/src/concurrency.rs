@@ -1,7 +1,10 @@
 //! Optimistic concurrency: every mutable clinical row carries `version`; an update applies
 //! only if the row is still at the version the caller read, else `CONFLICT`.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait as _, ConnectionTrait, EntityTrait, QueryFilter as _};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait as _, ConnectionTrait, EntityTrait, PrimaryKeyTrait,
+    QueryFilter as _,
+};
 use uuid::Uuid;
 
 use crate::error::ServiceError;
@@ -16,7 +19,8 @@ pub fn expect_version(expected: Option<i32>, current: i32, what: &str) -> Result
     }
 }
 
-/// Applies `changes` to the row `id` if it is still at `current`, bumping its version.
+/// Applies `changes` to the row `id` if it is still at `current`, bumping its version, and
+/// returns the row as it now is.
 pub async fn update_versioned<E>(
     conn: &impl ConnectionTrait,
     id_col: E::Column,
@@ -25,10 +29,11 @@ pub async fn update_versioned<E>(
     current: i32,
     mut changes: E::ActiveModel,
     what: &str,
-) -> Result<(), ServiceError>
+) -> Result<E::Model, ServiceError>
 where
     E: EntityTrait,
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
 {
     changes.set(version_col, (current + 1).into());
     let res = E::update_many()
@@ -37,11 +42,13 @@ where
         .filter(version_col.eq(current))
         .exec(conn)
         .await?;
-    if res.rows_affected == 1 {
-        Ok(())
-    } else {
-        Err(ServiceError::Conflict(format!(
+    if res.rows_affected != 1 {
+        return Err(ServiceError::Conflict(format!(
             "the {what} was changed meanwhile; reload it and retry"
-        )))
+        )));
     }
+    E::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(ServiceError::NotFound)
 }

@@ -364,14 +364,7 @@ async fn bump(
     set: Vec<(client::Column, Expr)>,
 ) -> Result<client::Model, ServiceError> {
     let current = find_in(txn, scope, id).await?;
-    if let Some(v) = expected
-        && v != current.version
-    {
-        return Err(ServiceError::Conflict(format!(
-            "the client was changed meanwhile: expectedVersion {v}, current version {}",
-            current.version
-        )));
-    }
+    crate::concurrency::expect_version(expected, current.version, "client")?;
     let mut q = client::Entity::update_many()
         .col_expr(client::Column::Version, Expr::value(current.version + 1))
         .col_expr(client::Column::UpdatedAt, Expr::value(Utc::now()));
@@ -510,11 +503,7 @@ pub async fn add_to_care_team(
                 "input.therapistId",
             )
             .await?;
-            let present = care_team::Entity::find_by_id((client_id, therapist_id))
-                .one(txn)
-                .await?
-                .is_some();
-            if !present {
+            if !on_care_team(txn, client_id, therapist_id).await? {
                 add_member(txn, viewer, client_id, therapist_id).await?;
             }
             Ok((c, Target::client(client_id).with(therapist_id)))
@@ -736,10 +725,17 @@ pub async fn on_care_team(
     client_id: Uuid,
     user_id: Uuid,
 ) -> Result<bool, ServiceError> {
-    Ok(care_team::Entity::find()
-        .filter(care_team::Column::ClientId.eq(client_id))
-        .filter(care_team::Column::UserId.eq(user_id))
-        .count(conn)
+    Ok(care_team::Entity::find_by_id((client_id, user_id))
+        .one(conn)
         .await?
-        > 0)
+        .is_some())
+}
+
+/// A client's IANA time zone (for their local dates); empty when the client is gone.
+pub async fn timezone_of(conn: &impl ConnectionTrait, id: Uuid) -> Result<String, ServiceError> {
+    Ok(client::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(|c| c.timezone)
+        .unwrap_or_default())
 }

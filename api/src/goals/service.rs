@@ -22,7 +22,7 @@ use crate::{
     pagination::{Page, PageRequest, fetch_page},
     values::not_past_date,
 };
-use entity::{client, goal, goal_progress, goal_step};
+use entity::{goal, goal_progress, goal_step};
 
 /// The goals `viewer` may reach with `access`, as a condition on the `goal` table.
 pub fn scope(viewer: &Viewer, access: Access) -> Result<Condition, ServiceError> {
@@ -43,13 +43,6 @@ pub async fn find(
 ) -> Result<goal::Model, ServiceError> {
     goal::Entity::find_by_id(id)
         .filter(scope(viewer, access)?)
-        .one(conn)
-        .await?
-        .ok_or(ServiceError::NotFound)
-}
-
-async fn reload(conn: &impl ConnectionTrait, id: Uuid) -> Result<goal::Model, ServiceError> {
-    goal::Entity::find_by_id(id)
         .one(conn)
         .await?
         .ok_or(ServiceError::NotFound)
@@ -201,7 +194,7 @@ async fn transition(
         updated_at: Set(now),
         ..Default::default()
     };
-    update_versioned::<goal::Entity>(
+    let model = update_versioned::<goal::Entity>(
         txn,
         goal::Column::Id,
         goal::Column::Version,
@@ -211,7 +204,6 @@ async fn transition(
         "goal",
     )
     .await?;
-    let model = reload(txn, current.id).await?;
     events::client_event(
         txn,
         viewer,
@@ -382,11 +374,7 @@ pub async fn update(
             .check("input")?;
             let now = Utc::now();
             if let Some(Some(d)) = changes.target_date {
-                let tz = client::Entity::find_by_id(current.client_id)
-                    .one(txn)
-                    .await?
-                    .map(|c| c.timezone)
-                    .unwrap_or_default();
+                let tz = clients::timezone_of(txn, current.client_id).await?;
                 not_past_date(d, &tz, "input.targetDate", now)?;
             }
             let mut am = goal::ActiveModel::default();
@@ -436,7 +424,7 @@ pub async fn update(
                 return Ok((current, t));
             }
             am.updated_at = Set(now);
-            update_versioned::<goal::Entity>(
+            let model = update_versioned::<goal::Entity>(
                 txn,
                 goal::Column::Id,
                 goal::Column::Version,
@@ -446,7 +434,6 @@ pub async fn update(
                 "goal",
             )
             .await?;
-            let model = reload(txn, id).await?;
             events::client_event(
                 txn,
                 viewer,
@@ -577,7 +564,7 @@ async fn change_step(
     am: goal_step::ActiveModel,
     kind: EventKind,
 ) -> Result<goal_step::Model, ServiceError> {
-    update_versioned::<goal_step::Entity>(
+    let step = update_versioned::<goal_step::Entity>(
         txn,
         goal_step::Column::Id,
         goal_step::Column::Version,
@@ -587,10 +574,6 @@ async fn change_step(
         "step",
     )
     .await?;
-    let step = goal_step::Entity::find_by_id(current.id)
-        .one(txn)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
     step_event(txn, viewer, &step, kind).await?;
     Ok(step)
 }

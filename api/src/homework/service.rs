@@ -254,18 +254,14 @@ async fn check_links(
         ));
     }
     if let Some(session_id) = new.assigned_in_session_id {
-        let ok = entity::therapy_session::Entity::find_by_id(session_id)
-            .filter(entity::therapy_session::Column::PracticeId.eq(viewer.practice_id))
-            .filter(entity::therapy_session::Column::ClientId.eq(new.client_id))
-            .count(conn)
-            .await?
-            > 0;
-        if !ok {
-            return Err(ServiceError::bad_input(
-                "input.assignedInSessionId",
-                "is not a session of this client",
-            ));
-        }
+        crate::sessions::service::ensure_session_of(
+            conn,
+            viewer,
+            new.client_id,
+            session_id,
+            "input.assignedInSessionId",
+        )
+        .await?;
     }
     Ok(())
 }
@@ -420,11 +416,7 @@ async fn change(
         changes,
         "homework",
     )
-    .await?;
-    homework::Entity::find_by_id(current.id)
-        .one(conn)
-        .await?
-        .ok_or(ServiceError::NotFound)
+    .await
 }
 
 /// Marks homework IN_PROGRESS (client or care team). Starting twice changes nothing.
@@ -617,17 +609,14 @@ pub async fn review(
                 ));
             }
             if let Some(session_id) = r.session_id {
-                let ok = entity::therapy_session::Entity::find_by_id(session_id)
-                    .filter(entity::therapy_session::Column::ClientId.eq(current.client_id))
-                    .count(txn)
-                    .await?
-                    > 0;
-                if !ok {
-                    return Err(ServiceError::bad_input(
-                        "input.reviewedInSessionId",
-                        "is not a session of this client",
-                    ));
-                }
+                crate::sessions::service::ensure_session_of(
+                    txn,
+                    viewer,
+                    current.client_id,
+                    session_id,
+                    "input.reviewedInSessionId",
+                )
+                .await?;
             }
             let row = change(
                 txn,

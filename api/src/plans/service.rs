@@ -19,7 +19,7 @@ use crate::{
     goals::{domain::GoalStatus, service as goals},
     values::not_past_date,
 };
-use entity::{action_plan, action_plan_revision, client, obstacle_log};
+use entity::{action_plan, action_plan_revision, obstacle_log};
 
 /// The plans `viewer` may reach with `access`, as a condition on `action_plan`.
 fn scope(viewer: &Viewer, access: Access) -> Result<Condition, ServiceError> {
@@ -53,14 +53,6 @@ fn target(plan: &action_plan::Model) -> Target {
 /// The content of a stored plan.
 pub fn content(plan: &action_plan::Model) -> Result<PlanContent, ServiceError> {
     PlanContent::from_json(&plan.title, &plan.actions, &plan.obstacles, plan.review_on)
-}
-
-async fn client_timezone(conn: &impl ConnectionTrait, id: Uuid) -> Result<String, ServiceError> {
-    Ok(client::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .map(|c| c.timezone)
-        .unwrap_or_default())
 }
 
 async fn add_revision(
@@ -140,7 +132,7 @@ pub async fn create(
             if let Some(d) = new.review_on {
                 not_past_date(
                     d,
-                    &client_timezone(txn, g.client_id).await?,
+                    &clients::timezone_of(txn, g.client_id).await?,
                     "input.reviewOn",
                     now,
                 )?;
@@ -245,7 +237,7 @@ pub async fn revise(
                 {
                     not_past_date(
                         d,
-                        &client_timezone(txn, current.client_id).await?,
+                        &clients::timezone_of(txn, current.client_id).await?,
                         "input.reviewOn",
                         now,
                     )?;
@@ -268,7 +260,7 @@ pub async fn revise(
                 updated_at: Set(now),
                 ..Default::default()
             };
-            update_versioned::<action_plan::Entity>(
+            let plan = update_versioned::<action_plan::Entity>(
                 txn,
                 action_plan::Column::Id,
                 action_plan::Column::Version,
@@ -278,10 +270,6 @@ pub async fn revise(
                 "action plan",
             )
             .await?;
-            let plan = action_plan::Entity::find_by_id(id)
-                .one(txn)
-                .await?
-                .ok_or(ServiceError::NotFound)?;
             add_revision(txn, viewer, &plan, Some(reason.clone()), &changed).await?;
             events::client_event(
                 txn,

@@ -429,7 +429,7 @@ pub async fn update_contact(
         async |txn| {
             let current = own_contact(txn, viewer, id).await?;
             expect_version(Some(expected_version), current.version, "support contact")?;
-            update_versioned::<contact::Entity>(
+            let row = update_versioned::<contact::Entity>(
                 txn,
                 contact::Column::Id,
                 contact::Column::Version,
@@ -452,10 +452,6 @@ pub async fn update_contact(
                 "support contact",
             )
             .await?;
-            let row = contact::Entity::find_by_id(id)
-                .one(txn)
-                .await?
-                .ok_or(ServiceError::NotFound)?;
             contact_event(txn, viewer, &row, EventKind::SupportContactUpdated).await?;
             let t = Target::client(row.client_id).with(row.id);
             Ok((row, t))

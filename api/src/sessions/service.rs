@@ -14,6 +14,7 @@ use crate::{
     audit::{self, Target},
     auth::{Role, Viewer},
     clients::{domain::Access, service as clients},
+    concurrency::update_versioned,
     error::ServiceError,
     events::{self, EventKind},
     pagination::{Page, PageRequest, fetch_page},
@@ -249,32 +250,25 @@ pub async fn upsert_by_external_ref(
                 SessionStatus::Completed => Some(current.completed_at.unwrap_or(now)),
                 _ => None,
             };
-            let changed = session::Entity::update_many()
-                .col_expr(session::Column::ScheduledAt, Expr::value(new.scheduled_at))
-                .col_expr(
-                    session::Column::DurationMinutes,
-                    Expr::value(new.duration_minutes),
-                )
-                .col_expr(session::Column::Focus, Expr::value(new.focus.clone()))
-                .col_expr(session::Column::TherapistId, Expr::value(therapist))
-                .col_expr(session::Column::Status, Expr::value(status.as_str()))
-                .col_expr(session::Column::CompletedAt, Expr::value(completed_at))
-                .col_expr(session::Column::Version, Expr::value(current.version + 1))
-                .col_expr(session::Column::UpdatedAt, Expr::value(now))
-                .filter(session::Column::Id.eq(current.id))
-                .filter(session::Column::Version.eq(current.version))
-                .exec(txn)
-                .await?
-                .rows_affected;
-            if changed != 1 {
-                return Err(ServiceError::Conflict(
-                    "the session was changed meanwhile; retry".to_owned(),
-                ));
-            }
-            let s = session::Entity::find_by_id(current.id)
-                .one(txn)
-                .await?
-                .ok_or(ServiceError::NotFound)?;
+            let s = update_versioned::<session::Entity>(
+                txn,
+                session::Column::Id,
+                session::Column::Version,
+                current.id,
+                current.version,
+                session::ActiveModel {
+                    scheduled_at: Set(new.scheduled_at),
+                    duration_minutes: Set(new.duration_minutes),
+                    focus: Set(new.focus.clone()),
+                    therapist_id: Set(therapist),
+                    status: Set(status.as_str().to_owned()),
+                    completed_at: Set(completed_at),
+                    updated_at: Set(now),
+                    ..Default::default()
+                },
+                "session",
+            )
+            .await?;
             let kind = if current.status == s.status {
                 EventKind::SessionUpdated
             } else {
@@ -320,29 +314,22 @@ pub async fn finish(
             )));
         }
         let now = Utc::now();
-        let changed = session::Entity::update_many()
-            .col_expr(session::Column::Status, Expr::value(to.as_str()))
-            .col_expr(
-                session::Column::CompletedAt,
-                Expr::value((to == SessionStatus::Completed).then_some(now)),
-            )
-            .col_expr(session::Column::CancelReason, Expr::value(reason.clone()))
-            .col_expr(session::Column::Version, Expr::value(current.version + 1))
-            .col_expr(session::Column::UpdatedAt, Expr::value(now))
-            .filter(session::Column::Id.eq(id))
-            .filter(session::Column::Version.eq(current.version))
-            .exec(txn)
-            .await?
-            .rows_affected;
-        if changed != 1 {
-            return Err(ServiceError::Conflict(
-                "the session was changed meanwhile; retry".to_owned(),
-            ));
-        }
-        let s = session::Entity::find_by_id(id)
-            .one(txn)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
+        let s = update_versioned::<session::Entity>(
+            txn,
+            session::Column::Id,
+            session::Column::Version,
+            id,
+            current.version,
+            session::ActiveModel {
+                status: Set(to.as_str().to_owned()),
+                completed_at: Set((to == SessionStatus::Completed).then_some(now)),
+                cancel_reason: Set(reason.clone()),
+                updated_at: Set(now),
+                ..Default::default()
+            },
+            "session",
+        )
+        .await?;
         let kind = if to == SessionStatus::Completed {
             EventKind::SessionCompleted
         } else {
@@ -451,4 +438,29 @@ pub async fn nearest(
     let mut seen = std::collections::HashSet::new();
     rows.retain(|r| seen.insert(r.client_id));
     Ok(rows)
+}
+
+/// `BAD_USER_INPUT` on `field` unless `session_id` is a session of `client_id` in the
+/// viewer's practice (for records that point at the session they were made in).
+pub async fn ensure_session_of(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    client_id: Uuid,
+    session_id: Uuid,
+    field: &str,
+) -> Result<(), ServiceError> {
+    let found = session::Entity::find_by_id(session_id)
+        .filter(session::Column::PracticeId.eq(viewer.practice_id))
+        .filter(session::Column::ClientId.eq(client_id))
+        .count(conn)
+        .await?
+        > 0;
+    if found {
+        Ok(())
+    } else {
+        Err(ServiceError::bad_input(
+            field,
+            "is not a session of this client",
+        ))
+    }
 }
