@@ -14,7 +14,8 @@ use crate::{
         context,
         loaders::{
             CareTeamLoader, ClientGoalsLoader, ClientHomeworkLoader, ClientPlansLoader,
-            ClinicalAccessLoader, LastSessionLoader, NextSessionLoader, load_visible, loader,
+            ClinicalAccessLoader, LastSessionLoader, NextSessionLoader, load_clinical,
+            load_visible, loader,
         },
         pagination::{Conn, PageRequest, connection, encode_cursor},
     },
@@ -126,7 +127,7 @@ impl Client {
         #[graphql(desc = "Only goals with one of these statuses; all when omitted.")]
         status: Option<Vec<GoalStatusValue>>,
     ) -> GqlResult<Vec<Goal>> {
-        let goals = load_visible::<ClientGoalsLoader, _>(ctx, self.model.id).await?;
+        let goals = load_clinical::<ClientGoalsLoader>(ctx, self.model.id).await?;
         let wanted: Option<Vec<&str>> = status.map(|s| {
             s.into_iter()
                 .map(|v| crate::goals::domain::GoalStatus::from(v).as_str())
@@ -144,7 +145,7 @@ impl Client {
     }
     /// The action plans of all the client's goals, oldest first. Clinical.
     async fn action_plans(&self, ctx: &Context<'_>) -> GqlResult<Vec<ActionPlan>> {
-        Ok(load_visible::<ClientPlansLoader, _>(ctx, self.model.id)
+        Ok(load_clinical::<ClientPlansLoader>(ctx, self.model.id)
             .await?
             .into_iter()
             .map(ActionPlan::from)
@@ -210,7 +211,7 @@ impl Client {
         #[graphql(desc = "Only homework with one of these statuses; all when omitted.")]
         status: Option<Vec<HomeworkStatusValue>>,
     ) -> GqlResult<Vec<Homework>> {
-        let rows = load_visible::<ClientHomeworkLoader, _>(ctx, self.model.id).await?;
+        let rows = load_clinical::<ClientHomeworkLoader>(ctx, self.model.id).await?;
         let wanted: Option<Vec<&str>> = status.map(|s| {
             s.into_iter()
                 .map(|v| crate::homework::domain::HomeworkStatus::from(v).as_str())

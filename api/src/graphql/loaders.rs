@@ -90,6 +90,16 @@ where
         .ok_or_else(|| ServiceError::NotFound.into())
 }
 
+/// Loads a client's clinical list through `L`: `NOT_FOUND` unless the viewer may read the
+/// client clinically, checked once per request for all clients ([`ClinicalAccessLoader`]).
+pub async fn load_clinical<L>(ctx: &Context<'_>, client_id: Uuid) -> GqlResult<L::Value>
+where
+    L: Loader<Uuid, Error = GqlError>,
+{
+    load_visible::<ClinicalAccessLoader, _>(ctx, client_id).await?;
+    load_visible::<L, _>(ctx, client_id).await
+}
+
 /// Care-team members by client id. Callers pass only ids of clients already shown to be
 /// visible; the practice bound here keeps the query inside the tenant regardless.
 pub struct CareTeamLoader(Scoped);
@@ -140,7 +150,8 @@ impl Loader<Uuid> for ClinicalAccessLoader {
     }
 }
 
-/// A client's goals, by client id; no entry for a client the viewer may not read clinically.
+/// A client's goals, by client id. Load through [`load_clinical`], which checks clinical
+/// access first; the query keeps the clinical scope in its SQL regardless.
 pub struct ClientGoalsLoader(Scoped);
 
 impl Loader<Uuid> for ClientGoalsLoader {
@@ -149,10 +160,9 @@ impl Loader<Uuid> for ClientGoalsLoader {
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let viewer = self.0.viewer()?;
-        let present = crate::clients::service::clinically_visible(&self.0.db, viewer, keys).await?;
-        let rows = crate::goals::service::goals_of_clients(&self.0.db, viewer, &present).await?;
-        self.0.audited("Client.goals", &present).await?;
-        Ok(group_present(&present, rows, |g| g.client_id))
+        let rows = crate::goals::service::goals_of_clients(&self.0.db, viewer, keys).await?;
+        self.0.audited("Client.goals", keys).await?;
+        Ok(group_present(keys, rows, |g| g.client_id))
     }
 }
 
@@ -216,8 +226,7 @@ impl Loader<Uuid> for GoalPlansLoader {
     }
 }
 
-/// A client's action plans, by client id; no entry for a client the viewer may not read
-/// clinically.
+/// A client's action plans, by client id. Load through [`load_clinical`].
 pub struct ClientPlansLoader(Scoped);
 
 impl Loader<Uuid> for ClientPlansLoader {
@@ -226,10 +235,9 @@ impl Loader<Uuid> for ClientPlansLoader {
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let viewer = self.0.viewer()?;
-        let present = crate::clients::service::clinically_visible(&self.0.db, viewer, keys).await?;
-        let rows = crate::plans::service::plans_of_clients(&self.0.db, viewer, &present).await?;
-        self.0.audited("Client.actionPlans", &present).await?;
-        Ok(group_present(&present, rows, |p| p.client_id))
+        let rows = crate::plans::service::plans_of_clients(&self.0.db, viewer, keys).await?;
+        self.0.audited("Client.actionPlans", keys).await?;
+        Ok(group_present(keys, rows, |p| p.client_id))
     }
 }
 
@@ -283,8 +291,7 @@ impl Scoped {
     }
 }
 
-/// A client's homework by due date, by client id; no entry for a client the viewer may not
-/// read clinically.
+/// A client's homework by due date, by client id. Load through [`load_clinical`].
 pub struct ClientHomeworkLoader(Scoped);
 
 impl Loader<Uuid> for ClientHomeworkLoader {
@@ -293,11 +300,9 @@ impl Loader<Uuid> for ClientHomeworkLoader {
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let viewer = self.0.viewer()?;
-        let present = crate::clients::service::clinically_visible(&self.0.db, viewer, keys).await?;
-        let rows =
-            crate::homework::service::homework_of_clients(&self.0.db, viewer, &present).await?;
-        self.0.audited("Client.homework", &present).await?;
-        Ok(group_present(&present, rows, |h| h.client_id))
+        let rows = crate::homework::service::homework_of_clients(&self.0.db, viewer, keys).await?;
+        self.0.audited("Client.homework", keys).await?;
+        Ok(group_present(keys, rows, |h| h.client_id))
     }
 }
 
