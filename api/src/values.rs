@@ -152,6 +152,12 @@ pub fn optional_text(
     Ok(Some(s.to_owned()))
 }
 
+/// A required free text such as instructions: like [`optional_text`], but blank is an error.
+pub fn required_free_text(raw: &str, field: &str, max: usize) -> Result<String, ServiceError> {
+    optional_text(Some(raw), field, max)?
+        .ok_or_else(|| ServiceError::bad_input(field, "must not be empty"))
+}
+
 /// Free text is at most this long (notes, descriptions, reflections).
 pub const LONG_TEXT_MAX: usize = 2000;
 

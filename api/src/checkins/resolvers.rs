@@ -8,9 +8,9 @@ use super::{
     types::*,
 };
 use crate::{
-    error::{GqlResult, ServiceError},
+    error::GqlResult,
     graphql::{context, recurrence::RepeatInput},
-    values::{optional_text, parse_id, rating, required_text},
+    values::{parse_id, rating, required_free_text, required_text},
 };
 
 /// Check-in mutations.
@@ -49,8 +49,7 @@ impl CheckInsMutation {
         let viewer = context::viewer(ctx)?;
         let state = context::state(ctx)?;
         let id = parse_id(&input.check_in_id, "input.checkInId")?;
-        let text = optional_text(Some(&input.text), "input.text", RESPONSE_MAX)?
-            .ok_or_else(|| ServiceError::bad_input("input.text", "must not be empty"))?;
+        let text = required_free_text(&input.text, "input.text", RESPONSE_MAX)?;
         let mood = input.mood.map(|m| rating(m, "input.mood")).transpose()?;
         let row = service::respond(&state.db, viewer, id, text, mood).await?;
         Ok(CheckInPayload {

@@ -15,7 +15,8 @@ use crate::{
     error::{GqlResult, ServiceError},
     graphql::context,
     values::{
-        LONG_TEXT_MAX, happened_at, maybe, not_null, optional_text, parse_id, rating, required_text,
+        LONG_TEXT_MAX, happened_at, maybe, not_null, optional_text, parse_id, rating,
+        required_free_text, required_text,
     },
 };
 
@@ -105,23 +106,14 @@ impl GoalsMutation {
                 MaybeUndefined::Value(s) => Some(optional_text(Some(&s), field, max)?),
             })
         };
-        let finite = |field: &'static str| {
-            move |v: f64| {
-                if v.is_finite() {
-                    Ok(v)
-                } else {
-                    Err(ServiceError::bad_input(field, "must be a finite number"))
-                }
-            }
-        };
         let changes = GoalChanges {
             title: not_null(input.title, "input.title", |t| {
                 required_text(&t, "input.title", TITLE_MAX)
             })?,
             description: opt_text(input.description, "input.description", LONG_TEXT_MAX)?,
             measure: opt_text(input.measure, "input.measure", MEASURE_MAX)?,
-            baseline: maybe(input.baseline, finite("input.baseline"))?,
-            target: maybe(input.target, finite("input.target"))?,
+            baseline: maybe(input.baseline, Ok)?,
+            target: maybe(input.target, Ok)?,
             unit: opt_text(input.unit, "input.unit", UNIT_MAX)?,
             target_date: maybe(input.target_date, Ok)?,
             confidence: maybe(input.confidence, |c| rating(c, "input.confidence"))?,
@@ -156,8 +148,7 @@ impl GoalsMutation {
         let viewer = context::viewer(ctx)?;
         let state = context::state(ctx)?;
         let id = parse_id(&input.goal_id, "input.goalId")?;
-        let why = reason(Some(&input.reason), "input.reason")?
-            .ok_or_else(|| ServiceError::bad_input("input.reason", "must not be empty"))?;
+        let why = required_free_text(&input.reason, "input.reason", REASON_MAX)?;
         let goal = service::decline(&state.db, viewer, id, input.expected_version, why).await?;
         Ok(GoalPayload { goal: goal.into() })
     }

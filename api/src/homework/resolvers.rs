@@ -17,16 +17,11 @@ use crate::{
         pagination::{Conn, PageRequest, connection, encode_cursor},
         recurrence::RepeatInput,
     },
-    values::{optional_text, parse_id, rating, required_text},
+    values::{optional_text, parse_id, rating, required_free_text, required_text},
 };
 
 fn optional_id(id: Option<&ID>, field: &str) -> Result<Option<uuid::Uuid>, ServiceError> {
     id.map(|id| parse_id(id, field)).transpose()
-}
-
-fn required_long(raw: &str, field: &str, max: usize) -> Result<String, ServiceError> {
-    optional_text(Some(raw), field, max)?
-        .ok_or_else(|| ServiceError::bad_input(field, "must not be empty"))
 }
 
 /// Homework queries.
@@ -112,14 +107,9 @@ impl HomeworkMutation {
     ) -> GqlResult<HomeworkTemplatePayload> {
         let viewer = context::viewer(ctx)?;
         let state = context::state(ctx)?;
-        let instructions = optional_text(
-            Some(&input.instructions),
-            "input.instructions",
-            INSTRUCTIONS_MAX,
-        )?
-        .ok_or_else(|| ServiceError::bad_input("input.instructions", "must not be empty"))?;
-        let purpose = optional_text(Some(&input.purpose), "input.purpose", PURPOSE_MAX)?
-            .ok_or_else(|| ServiceError::bad_input("input.purpose", "must not be empty"))?;
+        let instructions =
+            required_free_text(&input.instructions, "input.instructions", INSTRUCTIONS_MAX)?;
+        let purpose = required_free_text(&input.purpose, "input.purpose", PURPOSE_MAX)?;
         if let Some(m) = input.estimated_minutes
             && !MINUTES_RANGE.contains(&m)
         {
@@ -164,7 +154,7 @@ impl HomeworkMutation {
             instructions: input
                 .instructions
                 .as_deref()
-                .map(|t| required_long(t, "input.instructions", INSTRUCTIONS_MAX))
+                .map(|t| required_free_text(t, "input.instructions", INSTRUCTIONS_MAX))
                 .transpose()?,
             purpose: optional_text(input.purpose.as_deref(), "input.purpose", PURPOSE_MAX)?,
             goal_id: optional_id(input.goal_id.as_ref(), "input.goalId")?,

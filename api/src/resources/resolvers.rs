@@ -15,7 +15,7 @@ use crate::{
         context,
         pagination::{Conn, PageRequest, connection, encode_cursor},
     },
-    values::{maybe, not_null, optional_text, parse_id, required_text},
+    values::{maybe, not_null, optional_text, parse_id, required_free_text, required_text},
 };
 
 /// Resource queries.
@@ -72,12 +72,11 @@ impl ResourcesMutation {
                 .as_deref()
                 .map(|u| domain::web_url(u, "input.url"))
                 .transpose()?,
-            description: optional_text(
-                Some(&input.description),
+            description: required_free_text(
+                &input.description,
                 "input.description",
                 DESCRIPTION_MAX,
-            )?
-            .ok_or_else(|| ServiceError::bad_input("input.description", "must not be empty"))?,
+            )?,
             tags: domain::tags(&input.tags.unwrap_or_default(), "input.tags")?,
         };
         let resource = service::create_resource(&state.db, viewer, new).await?;
