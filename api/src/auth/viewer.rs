@@ -49,6 +49,24 @@ impl Viewer {
 }
 
 impl Viewer {
+    /// `FORBIDDEN` with `why` for a client: the care team's (or the EHR's) job.
+    pub fn require_care_team(&self, why: &'static str) -> Result<(), ServiceError> {
+        if self.role == Role::Client {
+            Err(ServiceError::Forbidden(why))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// `FORBIDDEN` with `why` unless the viewer is a client (acting on their own record).
+    pub fn require_client(&self, why: &'static str) -> Result<(), ServiceError> {
+        if self.role == Role::Client {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(why))
+        }
+    }
+
     /// Practice libraries (homework templates, resources) are for staff: therapists and
     /// admins, and integrators with `scope`. Clients get `FORBIDDEN`.
     pub fn require_staff(&self, scope: Scope) -> Result<(), ServiceError> {

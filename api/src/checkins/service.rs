@@ -13,7 +13,7 @@ use super::domain::{CheckInStatus, GRACE, OCCURRENCES_MAX};
 pub const LIST_MAX: u64 = 200;
 use crate::{
     audit::{self, Target},
-    auth::{Role, Viewer},
+    auth::Viewer,
     clients::{domain::Access, service as clients},
     error::ServiceError,
     events::{self, EventKind},
@@ -45,11 +45,7 @@ pub async fn schedule(
         async |txn| {
             let c =
                 clients::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
-            if viewer.role == Role::Client {
-                return Err(ServiceError::Forbidden(
-                    "check-ins are scheduled by the care team",
-                ));
-            }
+            viewer.require_care_team("check-ins are scheduled by the care team")?;
             let now = Utc::now();
             let dues = due_instants(
                 new.due_at,
@@ -119,9 +115,7 @@ pub async fn respond(
             .one(txn)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        if viewer.role != Role::Client {
-            return Err(ServiceError::Forbidden("only the client answers a check-in"));
-        }
+        viewer.require_client("only the client answers a check-in")?;
         if current.responded_at.is_some() {
             return Err(ServiceError::Conflict(
                 "the check-in was already answered".to_owned(),

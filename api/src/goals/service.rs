@@ -216,17 +216,6 @@ async fn transition(
     Ok(model)
 }
 
-/// Accepting or declining a proposal is the care team's decision, not the client's.
-fn care_team_decision(viewer: &Viewer) -> Result<(), ServiceError> {
-    if viewer.role == Role::Client {
-        Err(ServiceError::Forbidden(
-            "only the care team accepts or declines a proposed goal",
-        ))
-    } else {
-        Ok(())
-    }
-}
-
 /// Accepts a client's proposed goal (→ ACTIVE).
 #[tracing::instrument(skip_all, fields(goal_id = %id))]
 pub async fn accept(
@@ -279,7 +268,8 @@ async fn decide(
 ) -> Result<goal::Model, ServiceError> {
     audit::write(db, viewer, operation, Target::many(vec![id]), async |txn| {
         let current = find(txn, viewer, Access::ClinicalWrite, id).await?;
-        care_team_decision(viewer)?;
+        // Accepting or declining a proposal is the care team's decision, not the client's.
+        viewer.require_care_team("only the care team accepts or declines a proposed goal")?;
         expect_version(expected_version, current.version, "goal")?;
         if current.status != GoalStatus::Proposed.as_str() {
             return Err(ServiceError::Conflict(format!(

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::domain::{HomeworkKind, NewTemplate, STARTER_SET, TEMPLATES_MAX};
 use crate::{
     audit::{self, Target},
-    auth::{Role, Scope, Viewer},
+    auth::{Scope, Viewer},
     error::ServiceError,
     pagination::{NameCursor, Page, PageRequest, fetch_by_name},
 };
@@ -161,15 +161,6 @@ fn scope(viewer: &Viewer, access: Access) -> Result<Condition, ServiceError> {
     )
 }
 
-/// Assigning and reviewing homework is the care team's (or the EHR's) job.
-fn care_team_only(viewer: &Viewer, what: &'static str) -> Result<(), ServiceError> {
-    if viewer.role == Role::Client {
-        Err(ServiceError::Forbidden(what))
-    } else {
-        Ok(())
-    }
-}
-
 async fn find(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
@@ -281,7 +272,7 @@ pub async fn assign(
         async |txn| {
             let c =
                 clients::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
-            care_team_only(viewer, "homework is assigned by the care team")?;
+            viewer.require_care_team("homework is assigned by the care team")?;
             let template = match new.template_id {
                 Some(id) => Some(
                     template::Entity::find_by_id(id)
@@ -602,7 +593,7 @@ pub async fn review(
         Target::many(vec![r.homework_id]),
         async |txn| {
             let current = find(txn, viewer, Access::ClinicalWrite, r.homework_id).await?;
-            care_team_only(viewer, "homework is reviewed by the care team")?;
+            viewer.require_care_team("homework is reviewed by the care team")?;
             if current.status == HomeworkStatus::Reviewed.as_str() {
                 return Err(ServiceError::Conflict(
                     "the homework was already reviewed".to_owned(),

@@ -132,11 +132,7 @@ pub async fn share(
         Target::client(client_id).with(resource_id),
         async |txn| {
             clients::find_visible(txn, viewer, Access::ClinicalWrite, client_id).await?;
-            if viewer.role == Role::Client {
-                return Err(ServiceError::Forbidden(
-                    "resources are shared by the care team",
-                ));
-            }
+            viewer.require_care_team("resources are shared by the care team")?;
             let res = resource::Entity::find_by_id(resource_id)
                 .filter(resource::Column::PracticeId.eq(viewer.practice_id))
                 .filter(resource::Column::ArchivedAt.is_null())
@@ -224,11 +220,7 @@ pub async fn mark_opened(
                 .one(txn)
                 .await?
                 .ok_or(ServiceError::NotFound)?;
-            if viewer.role != Role::Client {
-                return Err(ServiceError::Forbidden(
-                    "only the client marks a resource opened",
-                ));
-            }
+            viewer.require_client("only the client marks a resource opened")?;
             let s = if s.opened_at.is_some() {
                 s
             } else {

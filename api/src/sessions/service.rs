@@ -21,6 +21,9 @@ use crate::{
 };
 use entity::therapy_session as session;
 
+/// Scheduling is the care team's (or the EHR's) job; clients read their sessions.
+const SCHEDULERS: &str = "sessions are scheduled by the care team";
+
 fn scope(viewer: &Viewer, access: Access) -> Result<Condition, ServiceError> {
     clients::records_of_visible(
         viewer,
@@ -28,17 +31,6 @@ fn scope(viewer: &Viewer, access: Access) -> Result<Condition, ServiceError> {
         session::Column::PracticeId,
         session::Column::ClientId,
     )
-}
-
-/// Scheduling is the care team's (or the EHR's) job; clients read their sessions.
-fn schedulers(viewer: &Viewer) -> Result<(), ServiceError> {
-    if viewer.role == Role::Client {
-        Err(ServiceError::Forbidden(
-            "sessions are scheduled by the care team",
-        ))
-    } else {
-        Ok(())
-    }
 }
 
 async fn find(
@@ -183,7 +175,7 @@ pub async fn schedule(
         Target::client(new.client_id),
         async |txn| {
             clients::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
-            schedulers(viewer)?;
+            viewer.require_care_team(SCHEDULERS)?;
             let therapist = therapist_for(txn, viewer, &new).await?;
             let s = insert(txn, viewer, &new, therapist, SessionStatus::Scheduled).await?;
             let t = target(&s);
@@ -215,7 +207,7 @@ pub async fn upsert_by_external_ref(
         Target::client(new.client_id),
         async |txn| {
             clients::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
-            schedulers(viewer)?;
+            viewer.require_care_team(SCHEDULERS)?;
             let existing = session::Entity::find()
                 .filter(session::Column::PracticeId.eq(viewer.practice_id))
                 .filter(session::Column::ExternalRef.eq(external_ref.as_str()))
@@ -302,7 +294,7 @@ pub async fn finish(
     };
     audit::write(db, viewer, operation, Target::many(vec![id]), async |txn| {
         let current = find(txn, viewer, Access::ClinicalWrite, id).await?;
-        schedulers(viewer)?;
+        viewer.require_care_team(SCHEDULERS)?;
         if current.status == to.as_str() {
             let t = target(&current);
             return Ok((current, t));
