@@ -409,15 +409,7 @@ async fn the_caseload_query_runs_the_same_number_of_statements_for_4_or_24_clien
     let admin = app.admin();
     let caseload = "{ clients(first: 100) { totalCount edges { node { displayName status careTeam { displayName } } } } }";
     let few = app.statements_for(&admin, caseload).await;
-    for i in 0..20 {
-        app.gql(
-            Some(&app.therapist()),
-            CREATE,
-            json!({ "input": { "displayName": format!("Client {i:02}"), "timezone": "UTC" } }),
-        )
-        .await
-        .ok();
-    }
+    app.add_clients(&app.therapist(), 20).await;
     assert_eq!(app.roster_count(&admin).await, 24);
     let many = app.statements_for(&admin, caseload).await;
     assert_eq!(few, many, "statements grew with the number of clients");

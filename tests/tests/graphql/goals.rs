@@ -991,3 +991,85 @@ async fn the_demo_gives_every_client_goals_steps_a_plan_and_entries() {
         "CLIENT"
     );
 }
+
+#[tokio::test]
+async fn step_changes_on_another_therapists_client_are_not_found_and_bad_ids_name_the_field() {
+    let app = spawn_app().await;
+    let t = app.therapist();
+    let goal = goal_id(&app, &t, app.a.client_ids[0], walking_goal()).await;
+    let step = add_step(&app, &t, &goal, "one").await;
+    let attempts = [
+        (
+            "updateGoalStep",
+            "UpdateGoalStepInput",
+            json!({ "stepId": step, "expectedVersion": 1, "title": "x" }),
+            "step { id }",
+        ),
+        (
+            "completeGoalStep",
+            "GoalStepInput",
+            json!({ "stepId": step }),
+            "step { id }",
+        ),
+        (
+            "reopenGoalStep",
+            "GoalStepInput",
+            json!({ "stepId": step }),
+            "step { id }",
+        ),
+        (
+            "reorderGoalSteps",
+            "ReorderGoalStepsInput",
+            json!({ "goalId": goal, "stepIds": [step] }),
+            "steps { id }",
+        ),
+        (
+            "acceptGoal",
+            "AcceptGoalInput",
+            json!({ "goalId": goal }),
+            "goal { id }",
+        ),
+        (
+            "declineGoal",
+            "DeclineGoalInput",
+            json!({ "goalId": goal, "reason": "no" }),
+            "goal { id }",
+        ),
+    ];
+    for token in [
+        app.therapist2(),
+        app.client2(),
+        app.other_practice_therapist(),
+    ] {
+        for (name, input_type, input, selection) in &attempts {
+            let res = mutate(&app, &token, name, input_type, input.clone(), selection).await;
+            assert_eq!(res.code(), "NOT_FOUND", "{name}");
+        }
+    }
+    for (name, input_type, input, field) in [
+        (
+            "completeGoalStep",
+            "GoalStepInput",
+            json!({ "stepId": "nope" }),
+            "input.stepId",
+        ),
+        (
+            "updateGoalStep",
+            "UpdateGoalStepInput",
+            json!({ "stepId": step, "expectedVersion": 1, "title": "" }),
+            "input.title",
+        ),
+        (
+            "declineGoal",
+            "DeclineGoalInput",
+            json!({ "goalId": goal, "reason": "r".repeat(1001) }),
+            "input.reason",
+        ),
+    ] {
+        let res = mutate(&app, &t, name, input_type, input, "__typename").await;
+        assert_eq!(res.field(), field, "{name}");
+    }
+    let res = get_goal(&app, &t, &goal).await.ok();
+    assert_eq!(res.data("goal.steps.0.title"), "one");
+    assert_eq!(res.data("goal.steps.0.status"), "OPEN");
+}

@@ -387,6 +387,25 @@ impl TestApp {
         }
     }
 
+    /// Creates `n` clients ("Extra 0", "Extra 1", ...) as `token` and returns their ids.
+    pub async fn add_clients(&self, token: &str, n: usize) -> Vec<Uuid> {
+        let mut ids = Vec::with_capacity(n);
+        for i in 0..n {
+            let res = self
+                .gql(
+                    Some(token),
+                    "mutation($input: CreateClientInput!) { createClient(input: $input) { client { id } } }",
+                    json!({ "input": { "displayName": format!("Extra {i}"), "timezone": "UTC" } }),
+                )
+                .await
+                .ok();
+            ids.push(
+                Uuid::parse_str(res.data("createClient.client.id").as_str().unwrap()).unwrap(),
+            );
+        }
+        ids
+    }
+
     /// How many SQL statements the app runs to answer `query` for `token`.
     pub async fn statements_for(&self, token: &str, query: &str) -> usize {
         let before = self.statements.load(Ordering::SeqCst);

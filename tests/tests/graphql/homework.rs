@@ -700,19 +700,8 @@ async fn homework_with_templates_and_goals_of_a_caseload_loads_without_n_plus_on
         seed(*c).await;
     }
     let small = app.statements_for(&t, query).await;
-    for i in 0..3 {
-        let res = mutate(
-            &app,
-            &t,
-            "createClient",
-            "CreateClientInput",
-            json!({ "displayName": format!("Extra {i}"), "timezone": "UTC" }),
-            "client { id }",
-        )
-        .await
-        .ok();
-        seed(uuid::Uuid::parse_str(res.data("createClient.client.id").as_str().unwrap()).unwrap())
-            .await;
+    for id in app.add_clients(&t, 3).await {
+        seed(id).await;
     }
     let res = app.gql(Some(&t), query, json!({})).await.ok();
     assert_eq!(
@@ -797,4 +786,105 @@ async fn the_demo_has_sessions_homework_in_every_state_resources_check_ins_and_s
         .ok();
     assert!(res.data("homeworkTemplates.totalCount").as_i64().unwrap() >= 8);
     assert_eq!(res.data("resources.totalCount"), 3);
+}
+
+#[tokio::test]
+async fn starting_and_reviewing_other_clients_homework_is_not_found_and_bad_reviews_name_the_field()
+{
+    let app = spawn_app().await;
+    let t = app.therapist();
+    let res = assign(&app, &t, json!({ "clientId": app.a.client_ids[0].to_string(), "title": "Journal", "instructions": "Write.", "dueAt": in_hours(24) }))
+        .await
+        .ok();
+    let id = res
+        .data("assignHomework.homework.id")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for token in [
+        app.therapist2(),
+        app.client2(),
+        app.other_practice_therapist(),
+    ] {
+        assert_eq!(
+            act(
+                &app,
+                &token,
+                "startHomework",
+                "StartHomeworkInput",
+                json!({ "homeworkId": id })
+            )
+            .await
+            .code(),
+            "NOT_FOUND"
+        );
+        assert_eq!(
+            act(
+                &app,
+                &token,
+                "reviewHomework",
+                "ReviewHomeworkInput",
+                json!({ "homeworkId": id })
+            )
+            .await
+            .code(),
+            "NOT_FOUND"
+        );
+    }
+    let other_clients_session = mutate(
+        &app,
+        &t,
+        "scheduleSession",
+        "ScheduleSessionInput",
+        json!({ "clientId": app.a.client_ids[1].to_string(), "scheduledAt": in_hours(48) }),
+        "session { id }",
+    )
+    .await
+    .ok();
+    let session = other_clients_session
+        .data("scheduleSession.session.id")
+        .clone();
+    for (input, field) in [
+        (
+            json!({ "homeworkId": id, "notes": "n".repeat(4001) }),
+            "input.notes",
+        ),
+        (
+            json!({ "homeworkId": id, "reviewedInSessionId": session }),
+            "input.reviewedInSessionId",
+        ),
+        (json!({ "homeworkId": "nope" }), "input.homeworkId"),
+    ] {
+        let res = act(
+            &app,
+            &t,
+            "reviewHomework",
+            "ReviewHomeworkInput",
+            input.clone(),
+        )
+        .await;
+        assert_eq!(res.field(), field, "{input}");
+    }
+    assert_eq!(
+        act(
+            &app,
+            &t,
+            "startHomework",
+            "StartHomeworkInput",
+            json!({ "homeworkId": "nope" })
+        )
+        .await
+        .field(),
+        "input.homeworkId"
+    );
+    let res = app
+        .gql(
+            Some(&t),
+            "query($id: ID!) { homework(id: $id) { status reviewedAt } }",
+            json!({ "id": id }),
+        )
+        .await
+        .ok();
+    assert_eq!(res.data("homework.status"), "ASSIGNED");
+    assert_eq!(res.data("homework.reviewedAt"), &Value::Null);
 }

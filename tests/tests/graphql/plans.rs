@@ -587,18 +587,7 @@ async fn the_caseload_with_goals_steps_and_plans_does_not_grow_queries_with_clie
         seed(*client).await;
     }
     let small = app.statements_for(&t, query).await;
-    for i in 0..4 {
-        let res = mutate(
-            &app,
-            &t,
-            "createClient",
-            "CreateClientInput",
-            json!({ "displayName": format!("Extra {i}"), "timezone": "UTC" }),
-            "client { id }",
-        )
-        .await
-        .ok();
-        let id = Uuid::parse_str(res.data("createClient.client.id").as_str().unwrap()).unwrap();
+    for id in app.add_clients(&t, 4).await {
         seed(id).await;
     }
     let res = app.gql(Some(&t), query, json!({})).await.ok();

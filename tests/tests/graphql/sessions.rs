@@ -328,8 +328,34 @@ async fn bad_session_input_names_the_field_and_writes_nothing() {
     }
     let res = upsert(&app, &t, json!({ "externalRef": "", "clientId": client.to_string(), "scheduledAt": Utc::now().to_rfc3339() })).await;
     assert_eq!(res.field(), "input.externalRef");
-    assert_eq!(app.count("therapy_session").await, 0);
-    assert_eq!(app.count("event").await, events);
+    let booked = schedule(&app, &t, client, Utc::now() + Duration::days(1), json!({}))
+        .await
+        .ok();
+    let booked = booked.data("scheduleSession.session.id").clone();
+    let res = finish(
+        &app,
+        &t,
+        "cancelSession",
+        "CancelSessionInput",
+        json!({ "sessionId": booked, "reason": "r".repeat(1001) }),
+    )
+    .await;
+    assert_eq!(res.field(), "input.reason");
+    let res = finish(
+        &app,
+        &t,
+        "completeSession",
+        "CompleteSessionInput",
+        json!({ "sessionId": "x" }),
+    )
+    .await;
+    assert_eq!(res.field(), "input.sessionId");
+    assert_eq!(
+        app.count("therapy_session").await,
+        1,
+        "only the one good booking"
+    );
+    assert_eq!(app.count("event").await, events + 1);
 }
 
 #[tokio::test]
@@ -435,18 +461,8 @@ async fn next_and_last_sessions_of_a_caseload_load_without_n_plus_one() {
         book(*c).await;
     }
     let small = app.statements_for(&t, query).await;
-    for i in 0..3 {
-        let res = mutate(
-            &app,
-            &t,
-            "createClient",
-            "CreateClientInput",
-            json!({ "displayName": format!("Extra {i}"), "timezone": "UTC" }),
-            "client { id }",
-        )
-        .await
-        .ok();
-        book(Uuid::parse_str(res.data("createClient.client.id").as_str().unwrap()).unwrap()).await;
+    for id in app.add_clients(&t, 3).await {
+        book(id).await;
     }
     let res = app.gql(Some(&t), query, json!({})).await.ok();
     assert!(res.data("clients.edges.4.node.nextSession.id").is_string());
