@@ -2,6 +2,7 @@
 //! See `DESIGN.md` for the architecture; every feature lives in the module named after it.
 
 pub mod accounts;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod checkins;
@@ -18,6 +19,7 @@ pub mod graphql;
 pub mod homework;
 pub mod http;
 pub mod integrations;
+pub mod measures;
 pub mod pagination;
 pub mod plans;
 pub mod practices;
@@ -28,4 +30,5 @@ pub mod sessions;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod tracking;
 pub mod values;

@@ -2,6 +2,7 @@
 
 pub mod action_plan;
 pub mod action_plan_revision;
+pub mod alert;
 pub mod api_credential;
 pub mod app_user;
 pub mod audit_log;
@@ -16,6 +17,9 @@ pub mod homework;
 pub mod homework_occurrence;
 pub mod homework_template;
 pub mod invitation;
+pub mod measure_assignment;
+pub mod measure_response;
+pub mod measure_setting;
 pub mod obstacle_log;
 pub mod practice;
 pub mod refresh_token;
@@ -23,3 +27,7 @@ pub mod resource;
 pub mod resource_share;
 pub mod support_contact;
 pub mod therapy_session;
+pub mod thought_record;
+pub mod thought_record_emotion;
+pub mod tracker;
+pub mod tracker_entry;

@@ -8,6 +8,8 @@ mod m20261124_000004_homework_templates;
 mod m20261124_000005_homework;
 mod m20261124_000006_resources;
 mod m20261124_000007_check_ins;
+mod m20261124_000008_tracking;
+mod m20261124_000009_measures_alerts;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -23,6 +25,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_homework::Migration),
             Box::new(m20261124_000006_resources::Migration),
             Box::new(m20261124_000007_check_ins::Migration),
+            Box::new(m20261124_000008_tracking::Migration),
+            Box::new(m20261124_000009_measures_alerts::Migration),
         ]
     }
 }

@@ -348,6 +348,7 @@ pub async fn create(
             for member in team {
                 add_member(txn, viewer, id, member).await?;
             }
+            crate::tracking::service::add_builtins(txn, viewer.practice_id, id, viewer.id).await?;
             Ok((model, Target::client(id)))
         },
     )
@@ -628,9 +629,13 @@ pub async fn activity(
         Target::client(client_id),
         async |db| {
             find_in(db, visible(viewer, Access::Clinical)?, client_id).await?;
-            let base = event::Entity::find()
+            let mut base = event::Entity::find()
                 .filter(event::Column::PracticeId.eq(viewer.practice_id))
                 .filter(event::Column::ClientId.eq(client_id));
+            if viewer.role == Role::Client {
+                // Clients never see alert records, nor that one was raised.
+                base = base.filter(event::Column::Kind.not_like("ALERT%"));
+            }
             let total = base.clone().count(db).await?;
             let mut q = base;
             let forward = page.direction == crate::pagination::Direction::Forward;
@@ -686,6 +691,19 @@ pub async fn care_teams(
     Ok(out)
 }
 
+/// The clients of `ids` the viewer may see on the roster (for loaders).
+pub async fn by_ids(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    ids: &[Uuid],
+) -> Result<Vec<client::Model>, ServiceError> {
+    Ok(client::Entity::find()
+        .filter(visible(viewer, Access::Roster)?)
+        .filter(client::Column::Id.is_in(ids.to_vec()))
+        .all(db)
+        .await?)
+}
+
 /// Which of `client_ids` the viewer may read clinically (one statement, for loaders).
 pub async fn clinically_visible(
     db: &DatabaseConnection,
@@ -704,7 +722,7 @@ pub async fn clinically_visible(
 
 /// The time zones of many clients of one practice (for loaders; not clinical).
 pub async fn timezones(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     practice_id: Uuid,
     client_ids: &[Uuid],
 ) -> Result<Vec<(Uuid, String)>, ServiceError> {

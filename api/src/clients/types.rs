@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use super::domain::ClientStatus;
 use crate::{
     accounts::types::{User, UserRole},
+    alerts::types::{Alert, AlertStatusValue},
     auth::Role,
     checkins::types::{CheckIn, CheckInStatusValue},
     error::{GqlResult, ServiceError},
@@ -20,9 +21,11 @@ use crate::{
         pagination::{Conn, PageRequest, connection, encode_cursor},
     },
     homework::types::{Homework, HomeworkStatusValue},
+    measures::types::{InstrumentValue, MeasureAssignment, MeasureResponse},
     plans::types::{ActionPlan, ObstacleSummary},
     resources::types::{ResourceShare, SupportContact},
     sessions::types::{SessionStatusValue, TherapySession},
+    tracking::types::{ThoughtRecord, ThoughtRecordSummary, Tracker},
     values::parse_id,
 };
 
@@ -282,6 +285,114 @@ impl Client {
         .await?
         .into_iter()
         .map(CheckIn::from)
+        .collect())
+    }
+    /// The client's trackers: MOOD, ANXIETY, then custom ones by creation. Clinical.
+    async fn trackers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Include archived trackers.", default)] include_archived: bool,
+    ) -> GqlResult<Vec<Tracker>> {
+        let viewer = context::viewer(ctx)?;
+        let state = context::state(ctx)?;
+        Ok(
+            crate::tracking::service::of_client(&state.db, viewer, self.model.id, include_archived)
+                .await?
+                .into_iter()
+                .map(Tracker::from)
+                .collect(),
+        )
+    }
+    /// The client's thought records by the time they were written. PRIVATE ones show to
+    /// others than the client as `hidden`, without content. Clinical.
+    async fn thought_records(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, counting forward (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue forward from.")] after: Option<String>,
+        #[graphql(desc = "Page size, counting backward (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue backward from.")] before: Option<String>,
+    ) -> GqlResult<Conn<ThoughtRecord>> {
+        let viewer = context::viewer(ctx)?;
+        let state = context::state(ctx)?;
+        let page = PageRequest::parse(first, after, last, before)?;
+        let page =
+            crate::tracking::service::thought_records(&state.db, viewer, self.model.id, page)
+                .await?;
+        let role = viewer.role;
+        Ok(connection(
+            page,
+            |(r, _)| encode_cursor(&(r.recorded_at, r.id)),
+            |row| ThoughtRecord::new(row, role),
+        ))
+    }
+    /// How many thought records, and the mean drop in emotion and belief over those the
+    /// viewer may read. Clinical.
+    async fn thought_record_summary(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only records written at or after this instant; all when omitted.")]
+        since: Option<DateTime<Utc>>,
+    ) -> GqlResult<ThoughtRecordSummary> {
+        let viewer = context::viewer(ctx)?;
+        let state = context::state(ctx)?;
+        let s = crate::tracking::trends::thought_summary(&state.db, viewer, self.model.id, since)
+            .await?;
+        Ok(ThoughtRecordSummary {
+            count: s.count,
+            hidden_count: s.hidden,
+            mean_emotion_drop: s.mean_emotion_drop,
+            mean_belief_drop: s.mean_belief_drop,
+        })
+    }
+    /// The client's assigned measures that are due now, most overdue first. Clinical.
+    async fn measures_due(&self, ctx: &Context<'_>) -> GqlResult<Vec<MeasureAssignment>> {
+        let viewer = context::viewer(ctx)?;
+        let state = context::state(ctx)?;
+        Ok(
+            crate::measures::service::due(&state.db, viewer, self.model.id)
+                .await?
+                .into_iter()
+                .map(MeasureAssignment::from)
+                .collect(),
+        )
+    }
+    /// The client's responses to one instrument, oldest first (at most 500). Clinical.
+    async fn measure_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which instrument.")] instrument: InstrumentValue,
+    ) -> GqlResult<Vec<MeasureResponse>> {
+        let viewer = context::viewer(ctx)?;
+        let state = context::state(ctx)?;
+        Ok(
+            crate::measures::service::history(&state.db, viewer, self.model.id, instrument.into())
+                .await?
+                .into_iter()
+                .map(MeasureResponse::from)
+                .collect(),
+        )
+    }
+    /// The client's alerts, most severe then oldest first (at most 200). For the care
+    /// team and integrators with `CLINICAL_READ`; clients get `FORBIDDEN`.
+    async fn alerts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only alerts with this status; all when omitted.")] status: Option<
+            AlertStatusValue,
+        >,
+    ) -> GqlResult<Vec<Alert>> {
+        let viewer = context::viewer(ctx)?;
+        let state = context::state(ctx)?;
+        Ok(crate::alerts::service::of_client(
+            &state.db,
+            viewer,
+            self.model.id,
+            status.map(Into::into),
+        )
+        .await?
+        .into_iter()
+        .map(Alert::from)
         .collect())
     }
     /// The change history of the client's record, oldest first. Clinical: visible to the

@@ -1,7 +1,8 @@
 //! The demo practice (`serve --demo`) and the seeding tests use: an admin, two therapists
 //! and four clients (two each), two of whom have logins. Every password is the same.
 //! The demo (not the tests' practices) also gets goals, plans and logs (`goals`), and
-//! sessions, homework, resources, check-ins and support contacts (`care`).
+//! sessions, homework, resources, check-ins and support contacts (`care`), and eight
+//! weeks of self-monitoring and measures (`tracking`).
 
 use chrono::Utc;
 use sea_orm::{
@@ -12,6 +13,7 @@ use uuid::Uuid;
 
 mod care;
 mod goals;
+mod tracking;
 
 use crate::{
     auth::{Role, password},
@@ -127,6 +129,7 @@ pub async fn seed_practice(
         })
         .exec_without_returning(&txn)
         .await?;
+        crate::tracking::service::add_builtins(&txn, practice.id, c.id, admin.id).await?;
         client_ids[i] = c.id;
     }
     txn.commit().await?;
@@ -153,6 +156,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, ServiceError> {
     let practice = seed_practice(db, "Demo Practice", DEMO_DOMAIN, &hash).await?;
     goals::seed(db, &practice).await?;
     care::seed(db, &practice).await?;
+    tracking::seed(db, &practice).await?;
     Ok(true)
 }
 

@@ -45,6 +45,15 @@ pub enum EventKind {
     SupportContactRemoved,
     CheckInScheduled,
     CheckInResponded,
+    TrackerCreated,
+    TrackerArchived,
+    EntryLogged,
+    ThoughtRecordCreated,
+    MeasureSubmitted,
+    MeasureAssigned,
+    AlertRaised,
+    AlertAcknowledged,
+    AlertResolved,
 }
 
 impl EventKind {
@@ -86,6 +95,15 @@ impl EventKind {
             Self::SupportContactRemoved => "SUPPORT_CONTACT_REMOVED",
             Self::CheckInScheduled => "CHECK_IN_SCHEDULED",
             Self::CheckInResponded => "CHECK_IN_RESPONDED",
+            Self::TrackerCreated => "TRACKER_CREATED",
+            Self::TrackerArchived => "TRACKER_ARCHIVED",
+            Self::EntryLogged => "ENTRY_LOGGED",
+            Self::ThoughtRecordCreated => "THOUGHT_RECORD_CREATED",
+            Self::MeasureSubmitted => "MEASURE_SUBMITTED",
+            Self::MeasureAssigned => "MEASURE_ASSIGNED",
+            Self::AlertRaised => "ALERT_RAISED",
+            Self::AlertAcknowledged => "ALERT_ACKNOWLEDGED",
+            Self::AlertResolved => "ALERT_RESOLVED",
         }
     }
 }
@@ -123,7 +141,30 @@ pub async fn append(
     actor: Option<Actor>,
     event: NewEvent,
 ) -> Result<(), DbErr> {
-    entity::event::Entity::insert(entity::event::ActiveModel {
+    entity::event::Entity::insert(row(actor, event))
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// Appends many events in one statement per few hundred (batch writes such as offline
+/// sync), in order.
+pub async fn append_many(
+    conn: &impl ConnectionTrait,
+    actor: Option<Actor>,
+    events: Vec<NewEvent>,
+) -> Result<(), DbErr> {
+    let rows: Vec<_> = events.into_iter().map(|e| row(actor, e)).collect();
+    for chunk in rows.chunks(500) {
+        entity::event::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+fn row(actor: Option<Actor>, event: NewEvent) -> entity::event::ActiveModel {
+    entity::event::ActiveModel {
         sequence: NotSet,
         id: Set(Uuid::now_v7()),
         practice_id: Set(event.practice_id),
@@ -134,10 +175,7 @@ pub async fn append(
         actor_id: Set(actor.map(|a| a.id)),
         actor_role: Set(actor.map(|a| a.role.as_str().to_owned())),
         created_at: Set(Utc::now()),
-    })
-    .exec_without_returning(conn)
-    .await?;
-    Ok(())
+    }
 }
 
 /// Appends an event about `entity_id` in `client_id`'s record, caused by `viewer`, in

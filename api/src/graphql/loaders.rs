@@ -118,6 +118,21 @@ impl Loader<Uuid> for CareTeamLoader {
     }
 }
 
+/// Clients by id, as the roster shows them (e.g. the client of an alert).
+pub struct ClientLoader(Scoped);
+
+impl Loader<Uuid> for ClientLoader {
+    type Value = entity::client::Model;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let viewer = self.0.viewer()?;
+        let rows = crate::clients::service::by_ids(&self.0.db, viewer, keys).await?;
+        self.0.audited("clients", keys).await?;
+        Ok(rows.into_iter().map(|c| (c.id, c)).collect())
+    }
+}
+
 /// The IANA time zone of clients by id (for their local dates). Not clinical.
 pub struct ClientTimezoneLoader(Scoped);
 
@@ -357,6 +372,7 @@ pub fn attach(
         },
     };
     let request = add(request, CareTeamLoader(scoped.clone()));
+    let request = add(request, ClientLoader(scoped.clone()));
     let request = add(request, ClientTimezoneLoader(scoped.clone()));
     let request = add(request, ClinicalAccessLoader(scoped.clone()));
     let request = add(request, ClientGoalsLoader(scoped.clone()));

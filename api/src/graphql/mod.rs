@@ -10,8 +10,8 @@ pub mod recurrence;
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::{
-    accounts, checkins, clients, config::Config, goals, homework, integrations, plans, practices,
-    resources, sessions, state::AppState,
+    accounts, alerts, checkins, clients, config::Config, goals, homework, integrations, measures,
+    plans, practices, resources, sessions, state::AppState, tracking,
 };
 
 /// Every query field, merged from the domains.
@@ -26,6 +26,9 @@ pub struct QueryRoot(
     homework::resolvers::HomeworkQuery,
     homework::resolvers::HomeworkAssignmentsQuery,
     resources::resolvers::ResourcesQuery,
+    tracking::resolvers::TrackingQuery,
+    measures::resolvers::MeasuresQuery,
+    alerts::resolvers::AlertsQuery,
     integrations::resolvers::IntegrationsQuery,
 );
 
@@ -40,6 +43,9 @@ pub struct MutationRoot(
     homework::resolvers::HomeworkMutation,
     resources::resolvers::ResourcesMutation,
     checkins::resolvers::CheckInsMutation,
+    tracking::resolvers::TrackingMutation,
+    measures::resolvers::MeasuresMutation,
+    alerts::resolvers::AlertsMutation,
     integrations::resolvers::IntegrationsMutation,
 );
 

@@ -1,0 +1,320 @@
+//! Alert rules and SQL. Raising happens inside the transaction of the change that calls
+//! for it; the unique key (client, kind, open_day) keeps one unresolved alert of a kind
+//! per client and day, even when two requests race.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait as _, Condition, ConnectionTrait, DatabaseConnection, EntityTrait as _,
+    PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, Set,
+    sea_query::OnConflict,
+};
+use uuid::Uuid;
+
+use super::domain::{AlertKind, AlertStatus, CLIENT_LIST_MAX};
+use crate::{
+    audit::{self, Target},
+    auth::{Role, Viewer},
+    clients::{domain::Access, service as clients},
+    error::ServiceError,
+    events::{self, EventKind},
+    pagination::{Page, PageRequest},
+    values::local_today,
+};
+use entity::alert;
+
+/// An alert to raise.
+pub struct Raise<'a> {
+    pub client_id: Uuid,
+    /// The client's time zone (the alert's day is their local date).
+    pub timezone: &'a str,
+    pub kind: AlertKind,
+    /// Generated from the data, never the client's words (it reaches lists and logs).
+    pub reason: String,
+    pub measure_id: Option<Uuid>,
+}
+
+/// Raises an alert inside `conn`'s transaction unless one of the same kind is unresolved
+/// for the client today. Returns the new alert, or `None` when one was already open.
+pub async fn raise(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    r: Raise<'_>,
+) -> Result<Option<alert::Model>, ServiceError> {
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    let inserted = alert::Entity::insert(alert::ActiveModel {
+        id: Set(id),
+        practice_id: Set(viewer.practice_id),
+        client_id: Set(r.client_id),
+        kind: Set(r.kind.as_str().to_owned()),
+        severity: Set(r.kind.severity()),
+        status: Set(AlertStatus::Open.as_str().to_owned()),
+        open_day: Set(Some(local_today(r.timezone, now))),
+        reason: Set(r.reason),
+        measure_id: Set(r.measure_id),
+        raised_at: Set(now),
+        acknowledged_at: Set(None),
+        acknowledged_by: Set(None),
+        resolved_at: Set(None),
+        resolved_by: Set(None),
+        resolution_note: Set(None),
+        version: Set(1),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            alert::Column::ClientId,
+            alert::Column::Kind,
+            alert::Column::OpenDay,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    if inserted == 0 {
+        return Ok(None);
+    }
+    let row = alert::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    events::client_event(
+        conn,
+        viewer,
+        row.client_id,
+        row.id,
+        EventKind::AlertRaised,
+        serde_json::json!({ "alertId": row.id, "kind": row.kind }),
+    )
+    .await?;
+    Ok(Some(row))
+}
+
+/// The alerts `viewer` may reach with `access`. Clients get `FORBIDDEN`: alerts are the
+/// care team's.
+pub fn scope(viewer: &Viewer, access: Access) -> Result<Condition, ServiceError> {
+    if viewer.role == Role::Client {
+        return Err(ServiceError::Forbidden("alerts are for the care team"));
+    }
+    clients::records_of_visible(
+        viewer,
+        access,
+        alert::Column::PracticeId,
+        alert::Column::ClientId,
+    )
+}
+
+fn ordered(q: sea_orm::Select<alert::Entity>) -> sea_orm::Select<alert::Entity> {
+    q.order_by_desc(alert::Column::Severity)
+        .order_by_asc(alert::Column::RaisedAt)
+        .order_by_asc(alert::Column::Id)
+}
+
+/// A client's alerts, most severe then oldest first (at most 200).
+#[tracing::instrument(skip_all, fields(client_id = %client_id))]
+pub async fn of_client(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    client_id: Uuid,
+    status: Option<AlertStatus>,
+) -> Result<Vec<alert::Model>, ServiceError> {
+    audit::read(
+        db,
+        viewer,
+        "Client.alerts",
+        Target::client(client_id),
+        async |db| {
+            let scope = scope(viewer, Access::Clinical)?;
+            clients::find_visible(db, viewer, Access::Clinical, client_id).await?;
+            let mut q = alert::Entity::find()
+                .filter(scope)
+                .filter(alert::Column::ClientId.eq(client_id));
+            if let Some(s) = status {
+                q = q.filter(alert::Column::Status.eq(s.as_str()));
+            }
+            let rows = ordered(q).limit(CLIENT_LIST_MAX).all(db).await?;
+            let ids = rows.iter().map(|a| a.id).collect();
+            Ok((
+                rows,
+                Target {
+                    client_id: Some(client_id),
+                    entity_ids: ids,
+                },
+            ))
+        },
+    )
+    .await
+}
+
+/// The keyset of the alert list: severity (descending), raised at, id.
+pub type AlertCursor = (i32, DateTime<Utc>, Uuid);
+
+/// A page of the alerts across the viewer's caseload, most severe then oldest first.
+/// Pages forward only (`first`/`after`).
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    status: Option<AlertStatus>,
+    page: PageRequest<AlertCursor>,
+) -> Result<Page<alert::Model>, ServiceError> {
+    if page.direction != crate::pagination::Direction::Forward {
+        return Err(ServiceError::bad_input(
+            "last",
+            "alerts page forward only: use first and after",
+        ));
+    }
+    audit::read(db, viewer, "alerts", Target::default(), async |db| {
+        let mut q = alert::Entity::find().filter(scope(viewer, Access::Clinical)?);
+        if let Some(s) = status {
+            q = q.filter(alert::Column::Status.eq(s.as_str()));
+        }
+        let total = q.clone().count(db).await?;
+        if let Some((severity, raised_at, id)) = page.cursor {
+            q = q.filter(
+                Condition::any()
+                    .add(alert::Column::Severity.lt(severity))
+                    .add(
+                        Condition::all()
+                            .add(alert::Column::Severity.eq(severity))
+                            .add(
+                                Condition::any()
+                                    .add(alert::Column::RaisedAt.gt(raised_at))
+                                    .add(
+                                        Condition::all()
+                                            .add(alert::Column::RaisedAt.eq(raised_at))
+                                            .add(alert::Column::Id.gt(id)),
+                                    ),
+                            ),
+                    ),
+            );
+        }
+        let rows = ordered(q).limit(page.fetch()).all(db).await?;
+        let page = Page::from_rows(rows, &page, total);
+        let ids = page.items.iter().map(|a| a.id).collect();
+        Ok((page, Target::many(ids)))
+    })
+    .await
+}
+
+async fn find(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<alert::Model, ServiceError> {
+    alert::Entity::find_by_id(id)
+        .filter(scope(viewer, Access::ClinicalWrite)?)
+        .one(conn)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+/// Someone on the care team has seen an OPEN alert and is on it.
+#[tracing::instrument(skip_all, fields(alert_id = %id))]
+pub async fn acknowledge(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<alert::Model, ServiceError> {
+    audit::write(
+        db,
+        viewer,
+        "acknowledgeAlert",
+        Target::many(vec![id]),
+        async |txn| {
+            let a = find(txn, viewer, id).await?;
+            if a.status != AlertStatus::Open.as_str() {
+                return Err(ServiceError::Conflict(format!(
+                    "only an OPEN alert can be acknowledged; this one is {}",
+                    a.status
+                )));
+            }
+            let now = Utc::now();
+            let row = crate::concurrency::update_versioned::<alert::Entity>(
+                txn,
+                alert::Column::Id,
+                alert::Column::Version,
+                a.id,
+                a.version,
+                alert::ActiveModel {
+                    status: Set(AlertStatus::Acknowledged.as_str().to_owned()),
+                    acknowledged_at: Set(Some(now)),
+                    acknowledged_by: Set(Some(viewer.id)),
+                    updated_at: Set(now),
+                    ..Default::default()
+                },
+                "alert",
+            )
+            .await?;
+            events::client_event(
+                txn,
+                viewer,
+                row.client_id,
+                row.id,
+                EventKind::AlertAcknowledged,
+                serde_json::json!({ "alertId": row.id, "kind": row.kind }),
+            )
+            .await?;
+            let t = Target::client(row.client_id).with(row.id);
+            Ok((row, t))
+        },
+    )
+    .await
+}
+
+/// Resolves an OPEN or ACKNOWLEDGED alert with a note of what was done. A new alert of
+/// the same kind can then be raised the same day.
+#[tracing::instrument(skip_all, fields(alert_id = %id))]
+pub async fn resolve(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    note: String,
+) -> Result<alert::Model, ServiceError> {
+    audit::write(
+        db,
+        viewer,
+        "resolveAlert",
+        Target::many(vec![id]),
+        async |txn| {
+            let a = find(txn, viewer, id).await?;
+            if a.status == AlertStatus::Resolved.as_str() {
+                return Err(ServiceError::Conflict(
+                    "the alert is already resolved".to_owned(),
+                ));
+            }
+            let now = Utc::now();
+            let row = crate::concurrency::update_versioned::<alert::Entity>(
+                txn,
+                alert::Column::Id,
+                alert::Column::Version,
+                a.id,
+                a.version,
+                alert::ActiveModel {
+                    status: Set(AlertStatus::Resolved.as_str().to_owned()),
+                    open_day: Set(None),
+                    resolved_at: Set(Some(now)),
+                    resolved_by: Set(Some(viewer.id)),
+                    resolution_note: Set(Some(note.clone())),
+                    updated_at: Set(now),
+                    ..Default::default()
+                },
+                "alert",
+            )
+            .await?;
+            events::client_event(
+                txn,
+                viewer,
+                row.client_id,
+                row.id,
+                EventKind::AlertResolved,
+                serde_json::json!({ "alertId": row.id, "kind": row.kind }),
+            )
+            .await?;
+            let t = Target::client(row.client_id).with(row.id);
+            Ok((row, t))
+        },
+    )
+    .await
+}

@@ -1,0 +1,799 @@
+//! Tracker, entry and thought-record rules and SQL. Scope is the clients' (a `WHERE`
+//! clause); PRIVATE content is held back from everyone but the client by the types, and
+//! from statistics by `trends`.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait as _, ColumnTrait as _, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
+    Set,
+};
+use uuid::Uuid;
+
+use super::domain::{
+    BATCH_MAX, BUILTINS, CUSTOM_TRACKERS_MAX, CognitiveDistortion, Emotion, NewEntry,
+    NewThoughtRecord, Range, TrackerKind, ValueType, local_position,
+};
+use crate::{
+    audit::{self, Target},
+    auth::{Role, Viewer},
+    clients::{domain::Access, service as clients},
+    error::ServiceError,
+    events::{self, EventKind, NewEvent},
+    pagination::{Page, PageRequest, fetch_page},
+};
+use entity::{thought_record, thought_record_emotion as emotion, tracker, tracker_entry};
+
+/// Gives a new client the built-in MOOD and ANXIETY trackers (in the client's creating
+/// transaction).
+pub async fn add_builtins(
+    conn: &impl ConnectionTrait,
+    practice_id: Uuid,
+    client_id: Uuid,
+    created_by: Uuid,
+) -> Result<(), sea_orm::DbErr> {
+    let now = Utc::now();
+    let rows = BUILTINS.map(|(kind, name, max, unit)| tracker::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        practice_id: Set(practice_id),
+        client_id: Set(client_id),
+        kind: Set(kind.as_str().to_owned()),
+        builtin: Set(Some(kind.as_str().to_owned())),
+        name: Set(name.to_owned()),
+        value_type: Set(ValueType::Scale.as_str().to_owned()),
+        min_value: Set(0.0),
+        max_value: Set(max),
+        unit: Set(unit.map(str::to_owned)),
+        goal_id: Set(None),
+        prompt_times: Set(serde_json::json!([])),
+        archived_at: Set(None),
+        created_by: Set(created_by),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    });
+    tracker::Entity::insert_many(rows)
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// The trackers `viewer` may reach with `access`.
+pub fn scope(viewer: &Viewer, access: Access) -> Result<Condition, ServiceError> {
+    clients::records_of_visible(
+        viewer,
+        access,
+        tracker::Column::PracticeId,
+        tracker::Column::ClientId,
+    )
+}
+
+/// One tracker the viewer may reach with `access`, or `NOT_FOUND`.
+pub async fn find(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    access: Access,
+    id: Uuid,
+) -> Result<tracker::Model, ServiceError> {
+    tracker::Entity::find_by_id(id)
+        .filter(scope(viewer, access)?)
+        .one(conn)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+fn tracker_target(t: &tracker::Model) -> Target {
+    Target::client(t.client_id).with(t.id)
+}
+
+/// One tracker (clinical access).
+#[tracing::instrument(skip_all, fields(tracker_id = %id))]
+pub async fn get(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<tracker::Model, ServiceError> {
+    audit::read(db, viewer, "tracker", Target::many(vec![id]), async |db| {
+        let t = find(db, viewer, Access::Clinical, id).await?;
+        let target = tracker_target(&t);
+        Ok((t, target))
+    })
+    .await
+}
+
+/// A custom tracker to create, parsed.
+pub struct NewTracker {
+    pub client_id: Uuid,
+    pub name: String,
+    pub range: Range,
+    pub unit: Option<String>,
+    pub goal_id: Option<Uuid>,
+    pub prompt_times: Vec<String>,
+}
+
+/// Adds a custom tracker (the care team, the client, integrators with `CLINICAL_WRITE`).
+#[tracing::instrument(skip_all, fields(client_id = %new.client_id))]
+pub async fn create(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    new: NewTracker,
+) -> Result<tracker::Model, ServiceError> {
+    audit::write(
+        db,
+        viewer,
+        "createTracker",
+        Target::client(new.client_id),
+        async |txn| {
+            let c =
+                clients::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
+            if let Some(goal_id) = new.goal_id {
+                entity::goal::Entity::find_by_id(goal_id)
+                    .filter(entity::goal::Column::ClientId.eq(c.id))
+                    .one(txn)
+                    .await?
+                    .ok_or_else(|| {
+                        ServiceError::bad_input("input.goalId", "is not a goal of this client")
+                    })?;
+            }
+            let active = tracker::Entity::find()
+                .filter(tracker::Column::ClientId.eq(c.id))
+                .filter(tracker::Column::ArchivedAt.is_null())
+                .all(txn)
+                .await?;
+            if active
+                .iter()
+                .any(|t| t.name.to_lowercase() == new.name.to_lowercase())
+            {
+                return Err(ServiceError::Conflict(
+                    "the client already has an active tracker with this name".to_owned(),
+                ));
+            }
+            let custom = active.iter().filter(|t| t.builtin.is_none()).count() as u64;
+            if custom >= CUSTOM_TRACKERS_MAX {
+                return Err(ServiceError::Conflict(format!(
+                    "a client has at most {CUSTOM_TRACKERS_MAX} active custom trackers; archive one first"
+                )));
+            }
+            let now = Utc::now();
+            let model = tracker::Entity::insert(tracker::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                practice_id: Set(viewer.practice_id),
+                client_id: Set(c.id),
+                kind: Set(TrackerKind::Custom.as_str().to_owned()),
+                builtin: Set(None),
+                name: Set(new.name.clone()),
+                value_type: Set(new.range.value_type.as_str().to_owned()),
+                min_value: Set(new.range.min),
+                max_value: Set(new.range.max),
+                unit: Set(new.unit.clone()),
+                goal_id: Set(new.goal_id),
+                prompt_times: Set(serde_json::json!(new.prompt_times)),
+                archived_at: Set(None),
+                created_by: Set(viewer.id),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec_with_returning(txn)
+            .await?;
+            events::client_event(
+                txn,
+                viewer,
+                c.id,
+                model.id,
+                EventKind::TrackerCreated,
+                serde_json::json!({ "trackerId": model.id, "valueType": model.value_type }),
+            )
+            .await?;
+            let target = tracker_target(&model);
+            Ok((model, target))
+        },
+    )
+    .await
+}
+
+/// Archives a custom tracker: it stops taking entries and leaves the client's list; its
+/// entries stay. Archiving again changes nothing. The built-ins cannot be archived.
+#[tracing::instrument(skip_all, fields(tracker_id = %id))]
+pub async fn archive(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<tracker::Model, ServiceError> {
+    audit::write(
+        db,
+        viewer,
+        "archiveTracker",
+        Target::many(vec![id]),
+        async |txn| {
+            let t = find(txn, viewer, Access::ClinicalWrite, id).await?;
+            if t.builtin.is_some() {
+                return Err(ServiceError::Conflict(
+                    "the built-in MOOD and ANXIETY trackers cannot be archived".to_owned(),
+                ));
+            }
+            let target = tracker_target(&t);
+            if t.archived_at.is_some() {
+                return Ok((t, target));
+            }
+            let now = Utc::now();
+            let row = crate::concurrency::update_versioned::<tracker::Entity>(
+                txn,
+                tracker::Column::Id,
+                tracker::Column::Version,
+                t.id,
+                t.version,
+                tracker::ActiveModel {
+                    archived_at: Set(Some(now)),
+                    updated_at: Set(now),
+                    ..Default::default()
+                },
+                "tracker",
+            )
+            .await?;
+            events::client_event(
+                txn,
+                viewer,
+                row.client_id,
+                row.id,
+                EventKind::TrackerArchived,
+                serde_json::json!({ "trackerId": row.id }),
+            )
+            .await?;
+            Ok((row, target))
+        },
+    )
+    .await
+}
+
+/// A client's trackers: MOOD, ANXIETY, then custom ones by creation.
+#[tracing::instrument(skip_all, fields(client_id = %client_id))]
+pub async fn of_client(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    client_id: Uuid,
+    include_archived: bool,
+) -> Result<Vec<tracker::Model>, ServiceError> {
+    audit::read(
+        db,
+        viewer,
+        "Client.trackers",
+        Target::client(client_id),
+        async |db| {
+            let mut q = tracker::Entity::find()
+                .filter(scope(viewer, Access::Clinical)?)
+                .filter(tracker::Column::ClientId.eq(client_id));
+            if !include_archived {
+                q = q.filter(tracker::Column::ArchivedAt.is_null());
+            }
+            let mut rows = q
+                .order_by_asc(tracker::Column::CreatedAt)
+                .order_by_asc(tracker::Column::Id)
+                .all(db)
+                .await?;
+            if rows.is_empty() {
+                // Every client has the built-ins, so nothing means not visible.
+                clients::find_visible(db, viewer, Access::Clinical, client_id).await?;
+            }
+            let rank = |t: &tracker::Model| match TrackerKind::parse(&t.kind) {
+                Some(TrackerKind::Mood) => 0,
+                Some(TrackerKind::Anxiety) => 1,
+                _ => 2,
+            };
+            rows.sort_by_key(rank);
+            Ok((rows, Target::client(client_id)))
+        },
+    )
+    .await
+}
+
+/// What became of one entry of a batch.
+#[derive(Debug)]
+pub enum EntryOutcome {
+    /// Written now.
+    Created(tracker_entry::Model),
+    /// Already stored with the same content (a replay): acknowledged, not written again.
+    Duplicate(tracker_entry::Model),
+    /// Not written, and why.
+    Rejected(ServiceError),
+}
+
+/// One entry to log: the field prefix its errors name (`input`, `input.entries.3`) and
+/// the parsed entry, or the error parsing it met.
+pub type EntryRequest = (String, Result<NewEntry, ServiceError>);
+
+/// Logs one entry. A replay of the same id and content returns the stored entry and
+/// `true`; the same id with other content is `CONFLICT`.
+#[tracing::instrument(skip_all)]
+pub async fn log_one(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    entry: NewEntry,
+) -> Result<(tracker_entry::Model, bool), ServiceError> {
+    let requested = Target::many(vec![entry.tracker_id]);
+    audit::write(db, viewer, "logEntry", requested, async |txn| {
+        let outcome = apply(txn, viewer, vec![("input".to_owned(), Ok(entry))])
+            .await?
+            .pop();
+        match outcome {
+            Some(EntryOutcome::Created(m)) => {
+                let t = Target::client(m.client_id).with(m.id);
+                Ok(((m, false), t))
+            }
+            Some(EntryOutcome::Duplicate(m)) => {
+                let t = Target::client(m.client_id).with(m.id);
+                Ok(((m, true), t))
+            }
+            Some(EntryOutcome::Rejected(e)) => Err(e),
+            None => Err(ServiceError::Internal(
+                "no outcome for the entry".to_owned(),
+            )),
+        }
+    })
+    .await
+}
+
+/// Logs up to [`BATCH_MAX`] entries (offline sync) in one transaction. Each entry gets its
+/// own outcome; a rejected entry writes nothing and does not stop the others.
+#[tracing::instrument(skip_all, fields(entries = requests.len()))]
+pub async fn log_batch(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    requests: Vec<EntryRequest>,
+) -> Result<Vec<EntryOutcome>, ServiceError> {
+    if requests.len() > BATCH_MAX {
+        return Err(ServiceError::bad_input(
+            "input.entries",
+            format!("at most {BATCH_MAX} entries per call"),
+        ));
+    }
+    audit::write(db, viewer, "logEntries", Target::default(), async |txn| {
+        let outcomes = apply(txn, viewer, requests).await?;
+        let mut clients_touched: Vec<Uuid> = Vec::new();
+        let mut ids = Vec::new();
+        for o in &outcomes {
+            if let EntryOutcome::Created(m) | EntryOutcome::Duplicate(m) = o {
+                if !clients_touched.contains(&m.client_id) {
+                    clients_touched.push(m.client_id);
+                }
+                ids.push(m.id);
+            }
+        }
+        let target = match clients_touched.as_slice() {
+            [one] => Target {
+                client_id: Some(*one),
+                entity_ids: ids,
+            },
+            _ => Target::many(ids),
+        };
+        Ok((outcomes, target))
+    })
+    .await
+}
+
+/// Checks and writes entries inside `txn`: trackers in one query, stored ids in one query,
+/// new rows and their events in one insert each (per 500).
+async fn apply(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    requests: Vec<EntryRequest>,
+) -> Result<Vec<EntryOutcome>, ServiceError> {
+    let tracker_ids: Vec<Uuid> = requests
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok().map(|e| e.tracker_id))
+        .collect();
+    let trackers: HashMap<Uuid, tracker::Model> = tracker::Entity::find()
+        .filter(scope(viewer, Access::ClinicalWrite)?)
+        .filter(tracker::Column::Id.is_in(dedup(tracker_ids)))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    let client_ids = dedup(trackers.values().map(|t| t.client_id).collect());
+    let zones: HashMap<Uuid, String> = clients::timezones(txn, viewer.practice_id, &client_ids)
+        .await?
+        .into_iter()
+        .collect();
+    let given: Vec<Uuid> = requests
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok().and_then(|e| e.id))
+        .collect();
+    let mut stored: HashMap<Uuid, tracker_entry::Model> = HashMap::new();
+    for chunk in dedup(given).chunks(BATCH_MAX) {
+        for e in tracker_entry::Entity::find()
+            .filter(tracker_entry::Column::Id.is_in(chunk.to_vec()))
+            .all(txn)
+            .await?
+        {
+            stored.insert(e.id, e);
+        }
+    }
+    let now = Utc::now();
+    // Per request: decided now, or the index of a new row it created or repeats.
+    enum Slot {
+        Done(Box<EntryOutcome>),
+        Fresh(usize),
+        RepeatOf(usize),
+    }
+    let mut slots: Vec<Slot> = Vec::with_capacity(requests.len());
+    let mut rows: Vec<tracker_entry::Model> = Vec::new();
+    let mut row_of_id: HashMap<Uuid, usize> = HashMap::new();
+    let conflict =
+        || ServiceError::Conflict("an entry with this id exists with other content".to_owned());
+    for (prefix, request) in requests {
+        let row = match request.and_then(|e| entry_row(viewer, &trackers, &zones, &prefix, e, now))
+        {
+            Ok(row) => row,
+            Err(e) => {
+                slots.push(Slot::Done(Box::new(EntryOutcome::Rejected(e))));
+                continue;
+            }
+        };
+        let id = row.id;
+        slots.push(if let Some(existing) = stored.get(&id) {
+            Slot::Done(Box::new(if same_content(existing, &row) {
+                EntryOutcome::Duplicate(existing.clone())
+            } else {
+                EntryOutcome::Rejected(conflict())
+            }))
+        } else if let Some(&k) = row_of_id.get(&id) {
+            // The same id twice in one batch: the first one counts.
+            if same_content(&rows[k], &row) {
+                Slot::RepeatOf(k)
+            } else {
+                Slot::Done(Box::new(EntryOutcome::Rejected(conflict())))
+            }
+        } else {
+            row_of_id.insert(id, rows.len());
+            rows.push(row);
+            Slot::Fresh(rows.len() - 1)
+        });
+    }
+    for chunk in rows.chunks(BATCH_MAX) {
+        let active = chunk
+            .iter()
+            .map(|m| tracker_entry::ActiveModel::from(m.clone()).reset_all());
+        tracker_entry::Entity::insert_many(active)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    let models = rows;
+    let new_events = models
+        .iter()
+        .map(|m| NewEvent {
+            practice_id: viewer.practice_id,
+            client_id: Some(m.client_id),
+            kind: EventKind::EntryLogged,
+            entity_id: m.id,
+            payload: serde_json::json!({
+                "entryId": m.id,
+                "trackerId": m.tracker_id,
+                "visibility": m.visibility,
+            }),
+        })
+        .collect();
+    events::append_many(txn, Some(viewer.into()), new_events).await?;
+    Ok(slots
+        .into_iter()
+        .map(|slot| match slot {
+            Slot::Done(o) => *o,
+            Slot::Fresh(k) => EntryOutcome::Created(models[k].clone()),
+            Slot::RepeatOf(k) => EntryOutcome::Duplicate(models[k].clone()),
+        })
+        .collect())
+}
+
+fn dedup(mut ids: Vec<Uuid>) -> Vec<Uuid> {
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// Whether two entries say the same (a replay), whoever sent them when.
+fn same_content(a: &tracker_entry::Model, b: &tracker_entry::Model) -> bool {
+    a.tracker_id == b.tracker_id
+        && a.recorded_at == b.recorded_at
+        && a.value == b.value
+        && a.context == b.context
+        && a.note == b.note
+        && a.visibility == b.visibility
+}
+
+/// The row for one entry, checked against its tracker.
+fn entry_row(
+    viewer: &Viewer,
+    trackers: &HashMap<Uuid, tracker::Model>,
+    zones: &HashMap<Uuid, String>,
+    prefix: &str,
+    e: NewEntry,
+    now: DateTime<Utc>,
+) -> Result<tracker_entry::Model, ServiceError> {
+    let t = trackers.get(&e.tracker_id).ok_or(ServiceError::NotFound)?;
+    if t.archived_at.is_some() {
+        return Err(ServiceError::Conflict(
+            "the tracker is archived; it takes no new entries".to_owned(),
+        ));
+    }
+    let value_type = ValueType::parse(&t.value_type)
+        .ok_or_else(|| ServiceError::Internal("unknown value type".to_owned()))?;
+    let range = Range {
+        value_type,
+        min: t.min_value,
+        max: t.max_value,
+    };
+    let value = range.check(e.value, &format!("{prefix}.value"))?;
+    let visibility = e
+        .visibility
+        .check(viewer.role, &format!("{prefix}.visibility"))?;
+    let tz = zones.get(&t.client_id).map(String::as_str).unwrap_or("UTC");
+    let local = local_position(tz, e.recorded_at);
+    Ok(tracker_entry::Model {
+        id: e.id.unwrap_or_else(Uuid::now_v7),
+        practice_id: t.practice_id,
+        client_id: t.client_id,
+        tracker_id: t.id,
+        recorded_at: e.recorded_at,
+        local_date: local.date,
+        local_day: local.day,
+        local_minute: local.minute,
+        value,
+        context: e.context,
+        note: e.note,
+        visibility: visibility.as_str().to_owned(),
+        created_by: viewer.id,
+        created_by_role: viewer.role.as_str().to_owned(),
+        created_at: now,
+    })
+}
+
+/// Keyset of entry and thought-record lists: the instant, then the id.
+pub type InstantCursor = (DateTime<Utc>, Uuid);
+
+/// A page of a tracker's entries by time, optionally within `[from, to)`.
+#[tracing::instrument(skip_all, fields(tracker_id = %tracker_id))]
+pub async fn entries(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    tracker_id: Uuid,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    page: PageRequest<InstantCursor>,
+) -> Result<Page<tracker_entry::Model>, ServiceError> {
+    audit::read(
+        db,
+        viewer,
+        "Tracker.entries",
+        Target::many(vec![tracker_id]),
+        async |db| {
+            let t = find(db, viewer, Access::Clinical, tracker_id).await?;
+            let mut q = tracker_entry::Entity::find()
+                .filter(tracker_entry::Column::TrackerId.eq(t.id))
+                .filter(tracker_entry::Column::PracticeId.eq(viewer.practice_id));
+            if let Some(from) = from {
+                q = q.filter(tracker_entry::Column::RecordedAt.gte(from));
+            }
+            if let Some(to) = to {
+                q = q.filter(tracker_entry::Column::RecordedAt.lt(to));
+            }
+            let total = q.clone().count(db).await?;
+            let rows = fetch_page(
+                db,
+                q,
+                tracker_entry::Column::RecordedAt,
+                tracker_entry::Column::Id,
+                &page,
+            )
+            .await?;
+            let page = Page::from_rows(rows, &page, total);
+            let mut target = tracker_target(&t);
+            target.entity_ids.extend(page.items.iter().map(|e| e.id));
+            Ok((page, target))
+        },
+    )
+    .await
+}
+
+/// A thought record with its emotions in order.
+pub type ThoughtRecordRow = (thought_record::Model, Vec<emotion::Model>);
+
+fn same_record(stored: &ThoughtRecordRow, new: &NewThoughtRecord) -> bool {
+    let (r, emotions) = stored;
+    let stored_emotions: Vec<Emotion> = emotions
+        .iter()
+        .map(|e| Emotion {
+            name: e.name.clone(),
+            before: e.intensity_before,
+            after: e.intensity_after,
+        })
+        .collect();
+    r.client_id == new.client_id
+        && new.recorded_at.is_none_or(|t| t == r.recorded_at)
+        && r.situation == new.situation
+        && r.automatic_thought == new.automatic_thought
+        && r.belief_before == new.belief_before
+        && r.evidence_for == new.evidence_for
+        && r.evidence_against == new.evidence_against
+        && r.distortions == distortions_json(&new.distortions)
+        && r.balanced_thought == new.balanced_thought
+        && r.belief_after == new.belief_after
+        && r.visibility == new.visibility.as_str()
+        && stored_emotions == new.emotions
+}
+
+fn distortions_json(d: &[CognitiveDistortion]) -> serde_json::Value {
+    serde_json::json!(d.iter().map(|d| d.as_str()).collect::<Vec<_>>())
+}
+
+async fn emotions_of(
+    conn: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, Vec<emotion::Model>>, ServiceError> {
+    let mut out: HashMap<Uuid, Vec<emotion::Model>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    for e in emotion::Entity::find()
+        .filter(emotion::Column::ThoughtRecordId.is_in(ids))
+        .order_by_asc(emotion::Column::ThoughtRecordId)
+        .order_by_asc(emotion::Column::Position)
+        .all(conn)
+        .await?
+    {
+        out.entry(e.thought_record_id).or_default().push(e);
+    }
+    Ok(out)
+}
+
+/// Records a thought record (the client, or the care team in session). A replay with the
+/// same id and content returns the stored record and `true`.
+#[tracing::instrument(skip_all, fields(client_id = %new.client_id))]
+pub async fn record_thought(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    new: NewThoughtRecord,
+) -> Result<(ThoughtRecordRow, bool), ServiceError> {
+    audit::write(
+        db,
+        viewer,
+        "recordThoughtRecord",
+        Target::client(new.client_id),
+        async |txn| {
+            let c =
+                clients::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
+            new.visibility.check(viewer.role, "input.visibility")?;
+            let id = new.id.unwrap_or_else(Uuid::now_v7);
+            let target = Target::client(c.id).with(id);
+            if let Some(existing) = thought_record::Entity::find_by_id(id).one(txn).await? {
+                let emotions = emotions_of(txn, vec![id])
+                    .await?
+                    .remove(&id)
+                    .unwrap_or_default();
+                let row = (existing, emotions);
+                return if same_record(&row, &new) {
+                    Ok(((row, true), target))
+                } else {
+                    Err(ServiceError::Conflict(
+                        "a thought record with this id exists with other content".to_owned(),
+                    ))
+                };
+            }
+            let now = Utc::now();
+            let record = thought_record::Entity::insert(thought_record::ActiveModel {
+                id: Set(id),
+                practice_id: Set(viewer.practice_id),
+                client_id: Set(c.id),
+                recorded_at: Set(new
+                    .recorded_at
+                    .unwrap_or_else(|| crate::values::stored_instant(now))),
+                situation: Set(new.situation.clone()),
+                automatic_thought: Set(new.automatic_thought.clone()),
+                belief_before: Set(new.belief_before),
+                evidence_for: Set(new.evidence_for.clone()),
+                evidence_against: Set(new.evidence_against.clone()),
+                distortions: Set(distortions_json(&new.distortions)),
+                balanced_thought: Set(new.balanced_thought.clone()),
+                belief_after: Set(new.belief_after),
+                visibility: Set(new.visibility.as_str().to_owned()),
+                created_by: Set(viewer.id),
+                created_by_role: Set(viewer.role.as_str().to_owned()),
+                created_at: Set(now),
+            })
+            .exec_with_returning(txn)
+            .await?;
+            let rows: Vec<emotion::ActiveModel> = new
+                .emotions
+                .iter()
+                .enumerate()
+                .map(|(i, e)| emotion::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    thought_record_id: Set(id),
+                    position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
+                    name: Set(e.name.clone()),
+                    intensity_before: Set(e.before),
+                    intensity_after: Set(e.after),
+                })
+                .collect();
+            emotion::Entity::insert_many(rows)
+                .exec_without_returning(txn)
+                .await?;
+            events::client_event(
+                txn,
+                viewer,
+                c.id,
+                id,
+                EventKind::ThoughtRecordCreated,
+                serde_json::json!({ "thoughtRecordId": id, "visibility": record.visibility }),
+            )
+            .await?;
+            let emotions = emotions_of(txn, vec![id])
+                .await?
+                .remove(&id)
+                .unwrap_or_default();
+            Ok((((record, emotions), false), target))
+        },
+    )
+    .await
+}
+
+/// A page of a client's thought records by time, with their emotions (two statements).
+#[tracing::instrument(skip_all, fields(client_id = %client_id))]
+pub async fn thought_records(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    client_id: Uuid,
+    page: PageRequest<InstantCursor>,
+) -> Result<Page<ThoughtRecordRow>, ServiceError> {
+    audit::read(
+        db,
+        viewer,
+        "Client.thoughtRecords",
+        Target::client(client_id),
+        async |db| {
+            clients::find_visible(db, viewer, Access::Clinical, client_id).await?;
+            let q = thought_record::Entity::find()
+                .filter(thought_record::Column::PracticeId.eq(viewer.practice_id))
+                .filter(thought_record::Column::ClientId.eq(client_id));
+            let total = q.clone().count(db).await?;
+            let rows = fetch_page(
+                db,
+                q,
+                thought_record::Column::RecordedAt,
+                thought_record::Column::Id,
+                &page,
+            )
+            .await?;
+            let page = Page::from_rows(rows, &page, total);
+            let ids: Vec<Uuid> = page.items.iter().map(|r| r.id).collect();
+            let mut emotions = emotions_of(db, ids.clone()).await?;
+            let page = Page {
+                items: page
+                    .items
+                    .into_iter()
+                    .map(|r| {
+                        let e = emotions.remove(&r.id).unwrap_or_default();
+                        (r, e)
+                    })
+                    .collect(),
+                has_next: page.has_next,
+                has_previous: page.has_previous,
+                total: page.total,
+            };
+            Ok((
+                page,
+                Target {
+                    client_id: Some(client_id),
+                    entity_ids: ids,
+                },
+            ))
+        },
+    )
+    .await
+}
+
+/// Whether `viewer` sees PRIVATE content: only the client, of their own record.
+pub fn sees_private(viewer: &Viewer) -> bool {
+    viewer.role == Role::Client
+}
