@@ -78,7 +78,7 @@ impl Default for Config {
             graphiql: false,
             introspection: false,
             migrate: true,
-            max_body_bytes: 256 * 1024,
+            max_body_bytes: 1024 * 1024,
             max_depth: 12,
             max_complexity: 2_000,
             max_aliases: 50,

@@ -128,8 +128,8 @@ async fn json_with_a_charset_parameter_is_accepted() {
 #[tokio::test]
 async fn a_body_over_the_default_cap_gets_413() {
     let app = spawn_app().await;
-    assert_eq!(app.config.max_body_bytes, 256 * 1024);
-    let padding = " ".repeat(300 * 1024);
+    assert_eq!(app.config.max_body_bytes, 1024 * 1024);
+    let padding = " ".repeat(1100 * 1024);
     let body = format!(r#"{{"query": "{{ __typename }}{padding}"}}"#);
     let res = post_raw(&app, Some("application/json"), None, body).await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
