@@ -1914,3 +1914,38 @@ async fn the_demo_has_eight_weeks_of_tracking_thought_records_and_measure_histor
         "Sam Patel"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Migration
+
+#[tokio::test]
+async fn the_tracking_migration_gives_existing_clients_their_built_in_trackers() {
+    use migration::MigratorTrait as _;
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+    let app = spawn_app().await;
+    // Back to before tracking (the down migrations drop its tables), with clients in place.
+    migration::Migrator::down(&app.db, Some(2)).await.unwrap();
+    migration::Migrator::up(&app.db, None).await.unwrap();
+    for client_id in app.a.client_ids.into_iter().chain(app.b.client_ids) {
+        let mut kinds: Vec<String> = entity::tracker::Entity::find()
+            .filter(entity::tracker::Column::ClientId.eq(client_id))
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.kind)
+            .collect();
+        kinds.sort();
+        assert_eq!(kinds, ["ANXIETY", "MOOD"], "client {client_id}");
+    }
+    // And they take entries.
+    let c = app.client();
+    let mood = mood_tracker(&app, &c, app.a.client_ids[0]).await;
+    let res = log(
+        &app,
+        &c,
+        json!({ "trackerId": mood, "recordedAt": ago(Duration::hours(1)), "value": 6 }),
+    )
+    .await;
+    res.ok();
+}
