@@ -19,6 +19,8 @@ pub struct Model {
     pub actor_id: Option<Uuid>,
     pub actor_role: Option<String>,
     pub created_at: DateTimeUtc,
+    /// PostgreSQL: the writing transaction's id (for gap-free feeds); `None` on SQLite.
+    pub tx_id: Option<i64>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -10,6 +10,7 @@ mod m20261124_000006_resources;
 mod m20261124_000007_check_ins;
 mod m20261124_000008_tracking;
 mod m20261124_000009_measures_alerts;
+mod m20261124_000010_event_feed;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000007_check_ins::Migration),
             Box::new(m20261124_000008_tracking::Migration),
             Box::new(m20261124_000009_measures_alerts::Migration),
+            Box::new(m20261124_000010_event_feed::Migration),
         ]
     }
 }

@@ -94,6 +94,7 @@ pub async fn write<T>(
         Ok((value, target)) => {
             record(&txn, viewer, operation, &target, Ok(())).await?;
             txn.commit().await?;
+            crate::events::bus::notify();
             Ok(value)
         }
         Err(e) => {

@@ -1,5 +1,9 @@
 //! Domain events: appended to the `event` table (the outbox) in the same transaction as
-//! the change they describe. Later: the in-process bus, subscriptions and webhooks.
+//! the change they describe. `feed` reads them back as a resumable feed; `bus` wakes
+//! readers in this process when a write commits.
+
+pub mod bus;
+pub mod feed;
 
 use chrono::Utc;
 use sea_orm::{ActiveValue::NotSet, ConnectionTrait, DbErr, EntityTrait as _, Set};
@@ -175,6 +179,7 @@ fn row(actor: Option<Actor>, event: NewEvent) -> entity::event::ActiveModel {
         actor_id: Set(actor.map(|a| a.id)),
         actor_role: Set(actor.map(|a| a.role.as_str().to_owned())),
         created_at: Set(Utc::now()),
+        tx_id: NotSet,
     }
 }
 

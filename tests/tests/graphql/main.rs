@@ -7,6 +7,7 @@ mod helpers;
 mod accounts;
 mod checkins;
 mod clients;
+mod feed;
 mod goals;
 mod homework;
 mod http;
