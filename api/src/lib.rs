@@ -24,6 +24,7 @@ pub mod pagination;
 pub mod plans;
 pub mod practices;
 pub mod ratelimit;
+pub mod realtime;
 pub mod recurrence;
 pub mod resources;
 pub mod sessions;

@@ -4,8 +4,7 @@
 use chrono::Utc;
 use sea_orm::{
     ColumnTrait as _, Condition, ConnectionTrait, DatabaseConnection, EntityTrait as _,
-    ExprTrait as _, PaginatorTrait as _, QueryFilter as _, Set, TransactionTrait as _,
-    sea_query::Expr,
+    ExprTrait as _, PaginatorTrait as _, QueryFilter as _, Set, sea_query::Expr,
 };
 use secrecy::ExposeSecret as _;
 use uuid::Uuid;
@@ -151,7 +150,7 @@ pub async fn refresh(
     if row.revoked_at.is_some() || row.expires_at <= Utc::now() {
         return Err(ServiceError::Unauthenticated);
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::audit::begin_write(&state.db).await?;
     // Claim the token atomically, so two concurrent exchanges cannot both succeed.
     let claimed = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::UsedAt, Expr::value(Utc::now()))
@@ -303,7 +302,7 @@ pub async fn accept_invitation(
         return Err(bad_code());
     }
     let hash = password::hash(password.0.expose_secret().to_owned()).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::audit::begin_write(&state.db).await?;
     let inv = invitation::Entity::find()
         .filter(invitation::Column::CodeHash.eq(hash_secret(code)))
         .filter(invitation::Column::AcceptedAt.is_null())
@@ -423,7 +422,7 @@ pub async fn disable_user(
             "you cannot disable your own login",
         ));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::audit::begin_write(&state.db).await?;
     let user = app_user::Entity::find_by_id(user_id)
         .filter(app_user::Column::PracticeId.eq(viewer.practice_id))
         .one(&txn)

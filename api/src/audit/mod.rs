@@ -4,7 +4,7 @@
 use chrono::Utc;
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait as _, Set,
-    TransactionTrait as _,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait as _,
 };
 use uuid::Uuid;
 
@@ -89,7 +89,7 @@ pub async fn write<T>(
     requested: Target,
     f: impl AsyncFnOnce(&DatabaseTransaction) -> Result<(T, Target), ServiceError>,
 ) -> Result<T, ServiceError> {
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     match f(&txn).await {
         Ok((value, target)) => {
             record(&txn, viewer, operation, &target, Ok(())).await?;
@@ -103,6 +103,17 @@ pub async fn write<T>(
             Err(e)
         }
     }
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at `BEGIN`
+/// (`IMMEDIATE`), waiting its turn under the busy timeout: a deferred transaction that read
+/// first would fail outright if another writer committed before its first write.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }
 
 /// Runs a read, then records it (successful or not).

@@ -48,15 +48,18 @@ pub enum Scope {
     ClinicalRead,
     /// Write clinical records of the practice's clients.
     ClinicalWrite,
+    /// Subscribe to the practice's progress events (ids and kinds).
+    EventsRead,
 }
 
 impl Scope {
     /// Every scope, in order.
-    pub const ALL: [Scope; 4] = [
+    pub const ALL: [Scope; 5] = [
         Self::ClientsRead,
         Self::ClientsWrite,
         Self::ClinicalRead,
         Self::ClinicalWrite,
+        Self::EventsRead,
     ];
 
     /// The stored form.
@@ -66,6 +69,7 @@ impl Scope {
             Self::ClientsWrite => "CLIENTS_WRITE",
             Self::ClinicalRead => "CLINICAL_READ",
             Self::ClinicalWrite => "CLINICAL_WRITE",
+            Self::EventsRead => "EVENTS_READ",
         }
     }
 

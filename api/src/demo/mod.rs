@@ -7,7 +7,7 @@
 use chrono::Utc;
 use sea_orm::{
     ColumnTrait as _, DatabaseConnection, EntityTrait as _, PaginatorTrait as _, QueryFilter as _,
-    Set, TransactionTrait as _,
+    Set,
 };
 use uuid::Uuid;
 
@@ -56,7 +56,7 @@ pub async fn seed_practice(
         password_hash.to_owned(),
     )
     .await?;
-    let txn = db.begin().await?;
+    let txn = crate::audit::begin_write(db).await?;
     let now = Utc::now();
     let user = |email: String, role: Role, display: &str| app_user::ActiveModel {
         id: Set(Uuid::now_v7()),

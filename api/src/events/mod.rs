@@ -61,6 +61,59 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Every kind.
+    pub const ALL: [Self; 44] = [
+        Self::ClientCreated,
+        Self::ClientUpdated,
+        Self::ClientStatusChanged,
+        Self::CareTeamMemberAdded,
+        Self::CareTeamMemberRemoved,
+        Self::ClientInvited,
+        Self::ClientLoginLinked,
+        Self::GoalProposed,
+        Self::GoalCreated,
+        Self::GoalUpdated,
+        Self::GoalStatusChanged,
+        Self::GoalProgressRecorded,
+        Self::StepAdded,
+        Self::StepUpdated,
+        Self::StepsReordered,
+        Self::StepCompleted,
+        Self::StepReopened,
+        Self::PlanCreated,
+        Self::PlanRevised,
+        Self::ObstacleLogged,
+        Self::SessionScheduled,
+        Self::SessionUpdated,
+        Self::SessionCompleted,
+        Self::SessionCancelled,
+        Self::HomeworkAssigned,
+        Self::HomeworkStarted,
+        Self::HomeworkSubmitted,
+        Self::HomeworkReviewed,
+        Self::ResourceShared,
+        Self::ResourceOpened,
+        Self::SupportContactAdded,
+        Self::SupportContactUpdated,
+        Self::SupportContactRemoved,
+        Self::CheckInScheduled,
+        Self::CheckInResponded,
+        Self::TrackerCreated,
+        Self::TrackerArchived,
+        Self::EntryLogged,
+        Self::ThoughtRecordCreated,
+        Self::MeasureSubmitted,
+        Self::MeasureAssigned,
+        Self::AlertRaised,
+        Self::AlertAcknowledged,
+        Self::AlertResolved,
+    ];
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     /// The stored form.
     pub fn as_str(self) -> &'static str {
         match self {

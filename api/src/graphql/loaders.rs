@@ -351,19 +351,26 @@ impl Loader<Uuid> for TemplateLoader {
     }
 }
 
-fn add<L>(request: async_graphql::Request, loader: L) -> async_graphql::Request
+fn add<L>(data: &mut async_graphql::Data, loader: L)
 where
     L: Send + Sync + 'static,
 {
-    request.data(DataLoader::new(loader, tokio::spawn).delay(LOADER_DELAY))
+    data.insert(DataLoader::new(loader, tokio::spawn).delay(LOADER_DELAY));
 }
 
 /// Adds the request's loaders to `request`.
 pub fn attach(
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     state: &AppState,
     principal: &Principal,
 ) -> async_graphql::Request {
+    fill(&mut request.data, state, principal);
+    request
+}
+
+/// Puts a fresh set of loaders bound to `principal` into `data` (per request, or per
+/// subscription connection).
+pub fn fill(data: &mut async_graphql::Data, state: &AppState, principal: &Principal) {
     let scoped = Scoped {
         db: state.db.clone(),
         viewer: match principal {
@@ -371,19 +378,19 @@ pub fn attach(
             Principal::Anonymous => None,
         },
     };
-    let request = add(request, CareTeamLoader(scoped.clone()));
-    let request = add(request, ClientLoader(scoped.clone()));
-    let request = add(request, ClientTimezoneLoader(scoped.clone()));
-    let request = add(request, ClinicalAccessLoader(scoped.clone()));
-    let request = add(request, ClientGoalsLoader(scoped.clone()));
-    let request = add(request, GoalLoader(scoped.clone()));
-    let request = add(request, GoalStepsLoader(scoped.clone()));
-    let request = add(request, LatestProgressLoader(scoped.clone()));
-    let request = add(request, GoalPlansLoader(scoped.clone()));
-    let request = add(request, ClientPlansLoader(scoped.clone()));
-    let request = add(request, NextSessionLoader(scoped.clone()));
-    let request = add(request, ClientHomeworkLoader(scoped.clone()));
-    let request = add(request, HomeworkOccurrencesLoader(scoped.clone()));
-    let request = add(request, TemplateLoader(scoped.clone()));
-    add(request, LastSessionLoader(scoped))
+    add(data, CareTeamLoader(scoped.clone()));
+    add(data, ClientLoader(scoped.clone()));
+    add(data, ClientTimezoneLoader(scoped.clone()));
+    add(data, ClinicalAccessLoader(scoped.clone()));
+    add(data, ClientGoalsLoader(scoped.clone()));
+    add(data, GoalLoader(scoped.clone()));
+    add(data, GoalStepsLoader(scoped.clone()));
+    add(data, LatestProgressLoader(scoped.clone()));
+    add(data, GoalPlansLoader(scoped.clone()));
+    add(data, ClientPlansLoader(scoped.clone()));
+    add(data, NextSessionLoader(scoped.clone()));
+    add(data, ClientHomeworkLoader(scoped.clone()));
+    add(data, HomeworkOccurrencesLoader(scoped.clone()));
+    add(data, TemplateLoader(scoped.clone()));
+    add(data, LastSessionLoader(scoped.clone()));
 }

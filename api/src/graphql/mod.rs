@@ -7,11 +7,11 @@ pub mod loaders;
 pub mod pagination;
 pub mod recurrence;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use crate::{
     accounts, alerts, checkins, clients, config::Config, goals, homework, integrations, measures,
-    plans, practices, resources, sessions, state::AppState, tracking,
+    plans, practices, realtime, resources, sessions, state::AppState, tracking,
 };
 
 /// Every query field, merged from the domains.
@@ -29,6 +29,7 @@ pub struct QueryRoot(
     tracking::resolvers::TrackingQuery,
     measures::resolvers::MeasuresQuery,
     alerts::resolvers::AlertsQuery,
+    realtime::resolvers::RealtimeQuery,
     integrations::resolvers::IntegrationsQuery,
 );
 
@@ -49,15 +50,19 @@ pub struct MutationRoot(
     integrations::resolvers::IntegrationsMutation,
 );
 
+/// Every subscription, merged from the domains.
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(realtime::resolvers::RealtimeSubscription);
+
 /// The executable schema.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema with the limits of `config`; `state` is reachable from every resolver.
 pub fn build_schema(config: &Config, state: Option<AppState>) -> AppSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .limit_depth(config.max_depth)
     .limit_complexity(config.max_complexity)

@@ -252,13 +252,3 @@ pub async fn graphiql(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
         .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
     res
 }
-
-/// `GET /graphql/ws`: reserved for subscriptions, which arrive in a later release.
-pub async fn subscriptions_reserved(req: HttpRequest) -> HttpResponse {
-    refuse(
-        StatusCode::NOT_IMPLEMENTED,
-        ErrorCode::NotFound,
-        "subscriptions are not available yet",
-        &request_id(&req),
-    )
-}

@@ -3,6 +3,7 @@
 pub mod graphql;
 pub mod health;
 pub mod request_id;
+pub mod ws;
 
 use actix_web::web;
 
@@ -10,10 +11,7 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/graphql", web::post().to(graphql::execute))
         .route("/graphql", web::get().to(graphql::graphiql))
-        .route(
-            "/graphql/ws",
-            web::get().to(graphql::subscriptions_reserved),
-        )
+        .route("/graphql/ws", web::get().to(ws::subscriptions))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz));
 }

@@ -17,6 +17,8 @@ pub enum ApiScope {
     ClinicalRead,
     /// Write clinical records of the practice's clients.
     ClinicalWrite,
+    /// Subscribe to the practice's progress events (`progressEvents`).
+    EventsRead,
 }
 
 /// A service account of an integrator (EHR vendor).

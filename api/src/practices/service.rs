@@ -1,10 +1,7 @@
 //! Practice rules and SQL.
 
 use chrono::Utc;
-use sea_orm::{
-    ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _, Set,
-    TransactionTrait as _,
-};
+use sea_orm::{ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _, Set};
 use secrecy::ExposeSecret as _;
 use uuid::Uuid;
 
@@ -63,7 +60,7 @@ pub async fn create_with_hash(
     password_hash: String,
 ) -> Result<(entity::practice::Model, entity::app_user::Model), ServiceError> {
     use entity::{app_user, practice};
-    let txn = db.begin().await?;
+    let txn = crate::audit::begin_write(db).await?;
     if app_user::Entity::find()
         .filter(app_user::Column::Email.eq(admin_email))
         .one(&txn)

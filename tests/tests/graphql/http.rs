@@ -234,16 +234,17 @@ async fn get_graphql_answers_405_with_allow_post_and_never_executes() {
     let body: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(body["errors"][0]["extensions"]["requestId"], id.as_str());
 
+    // A plain GET of the subscription endpoint (no WebSocket upgrade, no subprotocol) is
+    // refused and executes nothing.
     let ws = app
         .http
         .get(format!("{}/graphql/ws", app.url))
+        .query(&[("query", "{__typename}")])
         .send()
         .await
         .unwrap();
-    assert_eq!(ws.status(), StatusCode::NOT_IMPLEMENTED);
-    let id = header_of(&ws, "x-request-id").to_owned();
-    let body: Value = ws.json().await.unwrap();
-    assert_eq!(body["errors"][0]["extensions"]["requestId"], id.as_str());
+    assert_eq!(ws.status(), StatusCode::BAD_REQUEST);
+    assert!(!ws.text().await.unwrap().contains("QueryRoot"));
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ mod http;
 mod integrations;
 mod measures;
 mod plans;
+mod realtime;
 mod resources;
 mod schema;
 mod scope;

@@ -44,6 +44,7 @@ fn every_type_field_and_argument_is_documented() {
             || line.starts_with("schema")
             || line.starts_with("query:")
             || line.starts_with("mutation:")
+            || line.starts_with("subscription:")
             || line.starts_with("directive")
             || line.starts_with("scalar")
             || line.ends_with("Connection {")
