@@ -84,7 +84,20 @@ impl Application {
 
     /// Serves until the process is stopped (SIGINT/SIGTERM stop it gracefully).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        // With PostgreSQL, learn of events committed by any server process.
+        let listener = (self.state.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres)
+            .then(|| {
+                let pool = self.state.db.get_postgres_connection_pool().clone();
+                tokio::spawn(crate::events::bus::listen_postgres(
+                    pool,
+                    crate::events::bus::notify,
+                ))
+            });
+        let result = self.server.await;
+        if let Some(l) = listener {
+            l.abort();
+        }
+        result
     }
 }
 

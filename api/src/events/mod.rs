@@ -201,6 +201,15 @@ pub async fn append(
     entity::event::Entity::insert(row(actor, event))
         .exec_without_returning(conn)
         .await?;
+    announce(conn).await
+}
+
+/// On PostgreSQL, notifies the listening server processes (on commit).
+async fn announce(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
+    if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        conn.execute_unprepared(&format!("NOTIFY {}", bus::CHANNEL))
+            .await?;
+    }
     Ok(())
 }
 
@@ -212,12 +221,15 @@ pub async fn append_many(
     events: Vec<NewEvent>,
 ) -> Result<(), DbErr> {
     let rows: Vec<_> = events.into_iter().map(|e| row(actor, e)).collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
     for chunk in rows.chunks(500) {
         entity::event::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(conn)
             .await?;
     }
-    Ok(())
+    announce(conn).await
 }
 
 fn row(actor: Option<Actor>, event: NewEvent) -> entity::event::ActiveModel {

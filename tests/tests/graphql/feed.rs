@@ -140,3 +140,53 @@ async fn a_committed_write_wakes_readers_in_the_process() {
         .expect("woken within 2 s")
         .unwrap();
 }
+
+#[tokio::test]
+async fn on_postgres_committed_events_notify_every_listening_process() {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+    let app = spawn_app().await;
+    if app.db.get_database_backend() != DatabaseBackend::Postgres {
+        return;
+    }
+    // A listener of its own, as another server process would run it.
+    let heard = Arc::new(AtomicUsize::new(0));
+    let counter = heard.clone();
+    let pool = app.db.get_postgres_connection_pool().clone();
+    let listener = tokio::spawn(events::bus::listen_postgres(pool, move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+    }));
+    let wait_for = |n: usize| {
+        let heard = heard.clone();
+        async move {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+            while heard.load(Ordering::SeqCst) < n {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "no notification within 1 s"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        }
+    };
+    // Once on connecting.
+    wait_for(1).await;
+    // A rolled-back write notifies nobody; a committed one does, within a second.
+    let txn = app.db.begin().await.unwrap();
+    append(&txn, app.a.practice_id, 1).await;
+    txn.rollback().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(heard.load(Ordering::SeqCst), 1);
+    let t = app.therapist();
+    app.gql(
+        Some(&t),
+        "mutation($input: CreateTrackerInput!) { createTracker(input: $input) { tracker { id } } }",
+        json!({ "input": { "clientId": app.a.client_ids[0], "name": "Walks", "valueType": "COUNT" } }),
+    )
+    .await
+    .ok();
+    wait_for(2).await;
+    listener.abort();
+}
