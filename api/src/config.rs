@@ -46,6 +46,9 @@ pub struct Config {
     pub max_fields: usize,
     /// `MOMENTUM_LOGIN_ATTEMPTS_PER_MINUTE`: per email address, for login and token exchange.
     pub login_attempts_per_minute: u32,
+    /// `MOMENTUM_EVENT_POLL_MS`: how often a subscription reads the event log without a
+    /// wake-up (a safety net under the in-process and LISTEN/NOTIFY wake-ups).
+    pub event_poll_ms: u64,
     /// `MOMENTUM_LOG_FORMAT`: `text` or `json`.
     pub log_json: bool,
 }
@@ -84,6 +87,7 @@ impl Default for Config {
             max_aliases: 50,
             max_fields: 500,
             login_attempts_per_minute: 10,
+            event_poll_ms: 2_000,
             log_json: false,
         }
     }
@@ -189,6 +193,12 @@ impl Config {
                 "MOMENTUM_LOGIN_ATTEMPTS_PER_MINUTE",
                 d.login_attempts_per_minute,
                 1..=10_000,
+            )?,
+            event_poll_ms: ranged(
+                var("MOMENTUM_EVENT_POLL_MS"),
+                "MOMENTUM_EVENT_POLL_MS",
+                d.event_poll_ms,
+                100..=600_000,
             )?,
             log_json: match var("MOMENTUM_LOG_FORMAT").as_deref() {
                 None | Some("text") => false,

@@ -83,8 +83,9 @@ impl RealtimeSubscription {
         let (cond, at) = service::start(&state.db, viewer, filter, after)
             .await
             .map_err(gql)?;
+        let poll = std::time::Duration::from_millis(state.config.event_poll_ms);
         Ok(
-            service::stream(state.db.clone(), cond, at).map(move |item| {
+            service::stream(state.db.clone(), cond, at, poll).map(move |item| {
                 item.map(|(e, c)| ProgressEvent::new(e, service::cursor_string(&c)))
                     .map_err(gql)
             }),

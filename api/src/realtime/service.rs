@@ -6,7 +6,7 @@ use futures_util::Stream;
 use sea_orm::{ColumnTrait as _, Condition, DatabaseConnection};
 use uuid::Uuid;
 
-use super::domain::{POLL_EVERY, READ_BATCH};
+use super::domain::READ_BATCH;
 use crate::{
     audit::{self, Target},
     auth::{Role, Scope, Viewer},
@@ -117,6 +117,7 @@ pub async fn start(
 
 struct State {
     db: DatabaseConnection,
+    poll: std::time::Duration,
     cond: Condition,
     at: Cursor,
     buffer: VecDeque<(event::Model, Cursor)>,
@@ -124,16 +125,18 @@ struct State {
 }
 
 /// The events from `at` on, forever: what the log holds first, then each new one as it
-/// commits.
+/// commits (woken by the bus, and reading every `poll` regardless).
 pub fn stream(
     db: DatabaseConnection,
     cond: Condition,
     at: Cursor,
+    poll: std::time::Duration,
 ) -> impl Stream<Item = Result<(event::Model, Cursor), ServiceError>> {
     let mut wake = bus::subscribe();
     wake.borrow_and_update();
     let state = State {
         db,
+        poll,
         cond,
         at,
         buffer: VecDeque::new(),
@@ -156,7 +159,7 @@ pub fn stream(
             }
             tokio::select! {
                 _ = s.wake.changed() => {}
-                () = tokio::time::sleep(POLL_EVERY) => {}
+                () = tokio::time::sleep(s.poll) => {}
             }
         }
     })

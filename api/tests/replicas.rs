@@ -1,0 +1,208 @@
+//! Two server processes on one PostgreSQL database: a change made through one reaches a
+//! subscriber connected to the other within a second, through LISTEN/NOTIFY (the polling
+//! safety net is set to a minute here, so it cannot be what delivers it).
+//!
+//! Runs the real `momentum` binary twice. PostgreSQL only (`MOMENTUM_TEST_DATABASE_URL`);
+//! on SQLite there is one process, and the test says so and passes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::{
+    net::TcpListener,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use futures_util::{SinkExt as _, StreamExt as _};
+use momentum_api::{
+    auth::{Role, tokens::Subject, tokens::TokenKeys},
+    config::Config,
+};
+use sea_orm::{ConnectionTrait as _, Database};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest as _};
+use uuid::Uuid;
+
+const SECRET: &str = "replica-test-secret-of-sufficient-length-0123456789";
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    format!("{}/{name}{query}", &base[..path_start])
+}
+
+/// A server process, stopped when dropped (also when the test fails).
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+fn serve(url: &str, port: u16) -> Server {
+    let child = Command::new(env!("CARGO_BIN_EXE_momentum"))
+        .arg("serve")
+        .env("MOMENTUM_DATABASE_URL", url)
+        .env("MOMENTUM_BIND", format!("127.0.0.1:{port}"))
+        .env("MOMENTUM_JWT_SECRET", SECRET)
+        .env("MOMENTUM_EVENT_POLL_MS", "60000")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start momentum serve");
+    Server(child)
+}
+
+async fn ready(http: &reqwest::Client, port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(res) = http
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+            && res.status().is_success()
+        {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "server on {port} never got ready"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn gql(
+    http: &reqwest::Client,
+    port: u16,
+    token: &str,
+    query: &str,
+    variables: Value,
+) -> Value {
+    let res: Value = http
+        .post(format!("http://127.0.0.1:{port}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(res.get("errors").is_none(), "{res}");
+    res
+}
+
+#[tokio::test]
+async fn a_change_on_one_server_reaches_a_subscriber_on_another_within_a_second() {
+    let Some(admin_url) = std::env::var("MOMENTUM_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("two-replica test: PostgreSQL only (set MOMENTUM_TEST_DATABASE_URL)");
+        return;
+    };
+    let name = format!("momentum_test_{}", Uuid::new_v4().simple());
+    let admin = Database::connect(&admin_url).await.unwrap();
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let url = with_database(&admin_url, &name);
+
+    // One process migrates and seeds; then the second starts on the same database.
+    let db = Database::connect(&url).await.unwrap();
+    momentum_api::db::migrate(&db).await.unwrap();
+    let hash = momentum_api::auth::password::hash_blocking("replica-password-123").unwrap();
+    let practice = momentum_api::demo::seed_practice(&db, "Replicas", "r.test", &hash)
+        .await
+        .unwrap();
+    let (port_a, port_b) = (free_port(), free_port());
+    let http = reqwest::Client::new();
+    let a = serve(&url, port_a);
+    ready(&http, port_a).await;
+    let b = serve(&url, port_b);
+    ready(&http, port_b).await;
+
+    let keys = TokenKeys::new(&SecretString::from(SECRET), &Config::default());
+    let token = keys
+        .issue(&Subject {
+            id: practice.therapist_ids[0],
+            role: Role::Therapist,
+            practice_id: practice.practice_id,
+            client_id: None,
+            scopes: Vec::new(),
+        })
+        .unwrap()
+        .token;
+
+    // Subscribe on B, from now.
+    let now = gql(&http, port_b, &token, "{ progressCursor }", json!({})).await;
+    let mut req = format!("ws://127.0.0.1:{port_b}/graphql/ws")
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    let send = |v: Value| Message::Text(v.to_string().into());
+    ws.send(send(json!({ "type": "connection_init",
+        "payload": { "authorization": format!("Bearer {token}") } })))
+        .await
+        .unwrap();
+    let ack = ws.next().await.unwrap().unwrap();
+    assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack}");
+    ws.send(send(json!({ "id": "1", "type": "subscribe", "payload": {
+        "query": "subscription($after: String) { progressEvents(after: $after) { kind clientId } }",
+        "variables": { "after": now["data"]["progressCursor"] } } })))
+        .await
+        .unwrap();
+    // The subscription starts from `now`, so it cannot miss the change, however long it
+    // takes to set up.
+
+    // Change something through A.
+    gql(
+        &http,
+        port_a,
+        &token,
+        "mutation($input: CreateTrackerInput!) { createTracker(input: $input) { tracker { id } } }",
+        json!({ "input": { "clientId": practice.client_ids[0], "name": "Walks", "valueType": "COUNT" } }),
+    )
+    .await;
+    let sent = Instant::now();
+    let msg = tokio::time::timeout(Duration::from_secs(1), ws.next())
+        .await
+        .expect("the event reached the other server's subscriber within 1 s")
+        .unwrap()
+        .unwrap();
+    let msg: Value = serde_json::from_str(msg.to_text().unwrap()).unwrap();
+    assert_eq!(
+        msg["payload"]["data"]["progressEvents"]["kind"], "TRACKER_CREATED",
+        "{msg}"
+    );
+    eprintln!("delivered across processes in {:?}", sent.elapsed());
+
+    drop((a, b));
+    drop(db);
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .ok();
+}
