@@ -140,3 +140,22 @@ pub async fn read(
     }
     Ok((out, at))
 }
+
+/// Whether committed events wait beyond `cursor`'s window because an older transaction
+/// (anywhere on the server) is still running. A reader that saw nothing new should then
+/// look again soon rather than wait for the next wake-up: the notification for those
+/// events has already come. Always `false` on SQLite.
+pub async fn held_back(conn: &impl ConnectionTrait, cursor: Cursor) -> Result<bool, DbErr> {
+    if conn.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(false);
+    }
+    let found = event::Entity::find()
+        .select_only()
+        .column(event::Column::Sequence)
+        .filter(event::Column::TxId.gte(cursor.to))
+        .limit(1)
+        .into_tuple::<i64>()
+        .one(conn)
+        .await?;
+    Ok(found.is_some())
+}

@@ -115,9 +115,13 @@ pub async fn start(
     .await
 }
 
+/// The first wait before reading again when events are held back.
+const RETRY_FIRST: std::time::Duration = std::time::Duration::from_millis(20);
+
 struct State {
     db: DatabaseConnection,
     poll: std::time::Duration,
+    retry: std::time::Duration,
     cond: Condition,
     at: Cursor,
     buffer: VecDeque<(event::Model, Cursor)>,
@@ -137,6 +141,7 @@ pub fn stream(
     let state = State {
         db,
         poll,
+        retry: RETRY_FIRST / 2,
         cond,
         at,
         buffer: VecDeque::new(),
@@ -157,9 +162,19 @@ pub fn stream(
                 }
                 Err(e) => return Some((Err(ServiceError::from(e)), s)),
             }
+            // Events that committed behind a transaction still running elsewhere: look
+            // again soon (their wake-up has already come), backing off up to the poll.
+            let held = feed::held_back(&s.db, s.at).await.unwrap_or(false);
+            let wait = if held {
+                s.retry = (s.retry * 2).clamp(RETRY_FIRST, s.poll);
+                s.retry
+            } else {
+                s.retry = RETRY_FIRST / 2;
+                s.poll
+            };
             tokio::select! {
                 _ = s.wake.changed() => {}
-                () = tokio::time::sleep(s.poll) => {}
+                () = tokio::time::sleep(wait) => {}
             }
         }
     })
