@@ -22,6 +22,24 @@ pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    stopper: Stopper,
+}
+
+/// Stops a running [`Application`] gracefully: open subscription sockets are closed with
+/// 1001 (going away), no new connections are accepted, and requests in flight finish
+/// (up to actix's shutdown timeout of 30 s).
+#[derive(Clone)]
+pub struct Stopper {
+    shutdown: Arc<tokio::sync::watch::Sender<bool>>,
+    server: actix_web::dev::ServerHandle,
+}
+
+impl Stopper {
+    /// Begins the shutdown and waits for the server to stop.
+    pub async fn stop(&self) {
+        self.shutdown.send_replace(true);
+        self.server.stop(true).await;
+    }
 }
 
 impl Application {
@@ -44,11 +62,13 @@ impl Application {
         db: DatabaseConnection,
         secret: &SecretString,
     ) -> anyhow::Result<Self> {
+        let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
         let state = AppState {
             db,
             tokens: Arc::new(TokenKeys::new(secret, &config)),
             attempts: Arc::new(AttemptLimiter::new(config.login_attempts_per_minute)),
             config: Arc::new(config),
+            shutdown: shutdown_rx,
         };
         let listener = TcpListener::bind(state.config.bind)
             .with_context(|| format!("cannot listen on {} (MOMENTUM_BIND)", state.config.bind))?;
@@ -64,11 +84,18 @@ impl Application {
                 .configure(http::routes)
         })
         .listen(listener)?
+        // Signals are handled in `run_until_stopped`, so sockets can be closed first.
+        .disable_signals()
         .run();
+        let stopper = Stopper {
+            shutdown: Arc::new(shutdown),
+            server: server.handle(),
+        };
         Ok(Self {
             port,
             server,
             state,
+            stopper,
         })
     }
 
@@ -82,8 +109,20 @@ impl Application {
         &self.state
     }
 
-    /// Serves until the process is stopped (SIGINT/SIGTERM stop it gracefully).
+    /// What stops this server gracefully (SIGTERM and SIGINT do the same).
+    pub fn stopper(&self) -> Stopper {
+        self.stopper.clone()
+    }
+
+    /// Serves until the process is stopped: SIGTERM or SIGINT (or [`Stopper::stop`]) stops
+    /// it gracefully.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let stopper = self.stopper.clone();
+        let signals = tokio::spawn(async move {
+            terminated().await;
+            tracing::info!("shutting down: closing sockets, finishing requests in flight");
+            stopper.stop().await;
+        });
         // With PostgreSQL, learn of events committed by any server process.
         let listener = (self.state.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres)
             .then(|| {
@@ -94,10 +133,34 @@ impl Application {
                 ))
             });
         let result = self.server.await;
+        signals.abort();
         if let Some(l) = listener {
             l.abort();
         }
         result
+    }
+}
+
+/// Resolves on SIGTERM or SIGINT (Ctrl-C).
+async fn terminated() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                tokio::signal::ctrl_c().await.ok();
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.ok();
     }
 }
 

@@ -14,4 +14,6 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     /// Throttles password and secret guessing.
     pub attempts: Arc<AttemptLimiter>,
+    /// Turns `true` when the server begins a graceful shutdown (open sockets close).
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
 }

@@ -35,6 +35,8 @@ use crate::{
 pub const CLOSE_UNAUTHENTICATED: u16 = 4401;
 /// Forbidden: the principal lost access while connected.
 pub const CLOSE_FORBIDDEN: u16 = 4403;
+/// Going away: the server is shutting down (reconnect to another replica, with `after`).
+pub const CLOSE_GOING_AWAY: u16 = 1001;
 /// `connection_init` did not come in time.
 pub const CLOSE_INIT_TIMEOUT: u16 = 4408;
 /// How long a client has to send `connection_init`.
@@ -181,6 +183,11 @@ async fn pump(
     let mut expiry_set = false;
     let mut recheck = tokio::time::interval(RECHECK_EVERY);
     recheck.tick().await;
+    let mut shutdown = state.shutdown.clone();
+    if *shutdown.borrow_and_update() {
+        close(session, CLOSE_GOING_AWAY, "server shutting down").await;
+        return;
+    }
 
     loop {
         tokio::select! {
@@ -238,6 +245,10 @@ async fn pump(
             },
             () = &mut expiry => {
                 close(session, CLOSE_UNAUTHENTICATED, "token expired").await;
+                return;
+            },
+            _ = shutdown.changed() => {
+                close(session, CLOSE_GOING_AWAY, "server shutting down").await;
                 return;
             },
             _ = recheck.tick() => {

@@ -38,6 +38,8 @@ pub struct TestApp {
     pub b: SeededPractice,
     /// SQL statements the app has run (every statement, any connection of its pool).
     pub statements: Arc<AtomicUsize>,
+    /// Stops the server gracefully (what SIGTERM does).
+    pub stopper: momentum_api::startup::Stopper,
     _database: TestDatabase,
 }
 
@@ -162,6 +164,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         .expect("build app");
     let port = app.port();
     let db = app.state().db.clone();
+    let stopper = app.stopper();
     tokio::spawn(app.run_until_stopped());
     let a = demo::seed_practice(&db, "Practice A", "a.test", password_hash())
         .await
@@ -182,6 +185,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         a,
         b,
         statements,
+        stopper,
         _database: database,
     }
 }

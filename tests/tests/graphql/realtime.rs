@@ -328,3 +328,29 @@ async fn integrators_need_events_read() {
     let entry = log(&app, &c, &tracker, 5).await;
     assert_eq!(event(&mut ws).await["entityId"], entry);
 }
+
+#[tokio::test]
+async fn a_graceful_shutdown_closes_sockets_with_going_away_and_stops_accepting() {
+    let app = spawn_app().await;
+    let mut ws = subscribe(&app, &app.therapist(), json!({})).await;
+    let stopper = app.stopper.clone();
+    let stopping = tokio::spawn(async move { stopper.stop().await });
+    let closed = loop {
+        match next(&mut ws).await {
+            Ok(_) => continue,
+            Err(code) => break code,
+        }
+    };
+    assert_eq!(closed, Some(CloseCode::Away));
+    tokio::time::timeout(Duration::from_secs(30), stopping)
+        .await
+        .expect("the server stops")
+        .unwrap();
+    let refused = app
+        .http
+        .post(format!("{}/graphql", app.url))
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await;
+    assert!(refused.is_err(), "still accepting: {refused:?}");
+}
