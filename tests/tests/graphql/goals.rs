@@ -93,7 +93,7 @@ async fn record(
     .await
 }
 
-fn walking_goal() -> Value {
+pub fn walking_goal() -> Value {
     json!({
         "title": "Walk after lunch",
         "description": "Walk 20 minutes around the park after lunch on weekdays",

@@ -354,3 +354,32 @@ async fn a_graceful_shutdown_closes_sockets_with_going_away_and_stops_accepting(
         .await;
     assert!(refused.is_err(), "still accepting: {refused:?}");
 }
+
+#[tokio::test]
+async fn an_event_resolves_the_record_it_is_about() {
+    let app = spawn_app().await;
+    let t = app.therapist();
+    let client = app.a.client_ids[0];
+    let mut ws = connect(&app, "graphql-transport-ws").await;
+    send(
+        &mut ws,
+        json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {t}") } }),
+    )
+    .await;
+    assert_eq!(next(&mut ws).await.unwrap()["type"], "connection_ack");
+    send(
+        &mut ws,
+        json!({ "id": "1", "type": "subscribe", "payload": {
+            "query": "subscription($after: String) { progressEvents(after: $after, kinds: [GOAL_CREATED]) {
+                kind goal { id title } homework { id } client { displayName } } }",
+            "variables": { "after": now(&app, &t).await } } }),
+    )
+    .await;
+    let goal = crate::goals::goal_id(&app, &t, client, crate::goals::walking_goal()).await;
+    let e = event(&mut ws).await;
+    assert_eq!(e["kind"], "GOAL_CREATED");
+    assert_eq!(e["goal"]["id"], goal);
+    assert!(e["goal"]["title"].as_str().is_some_and(|t| !t.is_empty()));
+    assert_eq!(e["homework"], Value::Null);
+    assert_eq!(e["client"]["displayName"], "Casey Morgan");
+}
