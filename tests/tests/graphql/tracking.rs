@@ -1631,7 +1631,22 @@ async fn a_client_cannot_reach_another_clients_tracker() {
         .code(),
         "NOT_FOUND"
     );
-    assert_eq!(app.count("tracker_entry").await, 1);
+    // In a batch, another client's tracker is NOT_FOUND for that entry alone.
+    let mine = mood_tracker(&app, &c, app.a.client_ids[0]).await;
+    let res = log_batch(
+        &app,
+        &c,
+        vec![
+            entry(&theirs, 5.0, &ago(Duration::minutes(4))),
+            entry(&mine, 5.0, &ago(Duration::minutes(4))),
+        ],
+    )
+    .await
+    .ok();
+    assert_eq!(res.data("logEntries.results.0.status"), "INVALID");
+    assert_eq!(res.data("logEntries.results.0.error.code"), "NOT_FOUND");
+    assert_eq!(res.data("logEntries.results.1.status"), "CREATED");
+    assert_eq!(app.count("tracker_entry").await, 2);
     assert_eq!(app.count("thought_record").await, 0);
 }
 
