@@ -56,7 +56,7 @@ impl<C: DeserializeOwned> PageRequest<C> {
                     return Err(ServiceError::bad_input("after", "use before with last"));
                 }
                 Ok(Self {
-                    cursor: before.map(|c| decode(&c, "before")).transpose()?,
+                    cursor: before.map(|c| decode_cursor(&c, "before")).transpose()?,
                     limit: size(n, "last")?,
                     direction: Direction::Backward,
                 })
@@ -66,7 +66,7 @@ impl<C: DeserializeOwned> PageRequest<C> {
                     return Err(ServiceError::bad_input("before", "use after with first"));
                 }
                 Ok(Self {
-                    cursor: after.map(|c| decode(&c, "after")).transpose()?,
+                    cursor: after.map(|c| decode_cursor(&c, "after")).transpose()?,
                     limit: first
                         .map(|n| size(n, "first"))
                         .transpose()?
@@ -85,7 +85,8 @@ impl<C> PageRequest<C> {
     }
 }
 
-fn decode<C: DeserializeOwned>(cursor: &str, field: &str) -> Result<C, ServiceError> {
+/// Decodes a cursor made by [`encode_cursor`]; `BAD_USER_INPUT` on `field` otherwise.
+pub fn decode_cursor<C: DeserializeOwned>(cursor: &str, field: &str) -> Result<C, ServiceError> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()

@@ -22,7 +22,8 @@ use crate::{
 const JSON: &str = "application/json";
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
-fn request_id(req: &HttpRequest) -> String {
+/// The request id the middleware gave this request.
+pub(crate) fn request_id(req: &HttpRequest) -> String {
     req.extensions()
         .get::<RequestId>()
         .map(|r| r.0.clone())

@@ -14,7 +14,7 @@ use std::{
 };
 
 use actix_web::{
-    HttpMessage as _, HttpRequest, HttpResponse,
+    HttpRequest, HttpResponse,
     http::header::{self, HeaderValue},
     web,
 };
@@ -57,13 +57,6 @@ enum Init {
     Refused,
 }
 
-fn request_id(req: &HttpRequest) -> String {
-    req.extensions()
-        .get::<RequestId>()
-        .map(|r| r.0.clone())
-        .unwrap_or_default()
-}
-
 /// Upgrades to a WebSocket speaking the protocol the client asked for.
 pub async fn subscriptions(
     req: HttpRequest,
@@ -90,7 +83,7 @@ pub async fn subscriptions(
         HeaderValue::from_static(protocol.sec_websocket_protocol()),
     );
     let stream = stream.max_frame_size(MAX_FRAME);
-    let request_id = request_id(&req);
+    let request_id = super::graphql::request_id(&req);
     actix_web::rt::spawn(pump(
         session,
         stream,

@@ -77,7 +77,7 @@ impl RealtimeSubscription {
         };
         let after = after
             .as_deref()
-            .map(|a| service::parse_cursor(a, "after"))
+            .map(|a| crate::pagination::decode_cursor(a, "after"))
             .transpose()
             .map_err(gql)?;
         let (cond, at) = service::start(&state.db, viewer, filter, after)

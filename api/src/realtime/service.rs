@@ -71,16 +71,6 @@ async fn scope(
     Ok(cond)
 }
 
-/// Decodes a cursor a subscriber sent back.
-pub fn parse_cursor(raw: &str, field: &str) -> Result<Cursor, ServiceError> {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(raw)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or_else(|| ServiceError::bad_input(field, "not a cursor from progressEvents"))
-}
-
 /// The opaque form of a cursor.
 pub fn cursor_string(c: &Cursor) -> String {
     encode_cursor(c)

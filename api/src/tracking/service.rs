@@ -84,7 +84,8 @@ pub async fn find(
         .ok_or(ServiceError::NotFound)
 }
 
-fn tracker_target(t: &tracker::Model) -> Target {
+/// The audit target of a tracker: its client and its id.
+pub(super) fn tracker_target(t: &tracker::Model) -> Target {
     Target::client(t.client_id).with(t.id)
 }
 

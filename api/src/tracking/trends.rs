@@ -15,7 +15,7 @@ use super::{
         Bucket, PartOfDay, SERIES_BUCKETS_MAX, WINDOW_DAYS_MAX, date_of_day, day_number, slope,
         week_start,
     },
-    service::{find, sees_private},
+    service::{find, sees_private, tracker_target},
 };
 use crate::{
     audit::{self, Target},
@@ -102,10 +102,6 @@ async fn rows<R: FromQueryResult>(
     Ok(R::find_by_statement(db.get_database_backend().build(stmt))
         .all(db)
         .await?)
-}
-
-fn tracker_target(t: &tracker::Model) -> Target {
-    Target::client(t.client_id).with(t.id)
 }
 
 fn window(days: i32, field: &str) -> Result<i32, ServiceError> {
