@@ -51,6 +51,46 @@ pub struct Config {
     pub event_poll_ms: u64,
     /// `MOMENTUM_LOG_FORMAT`: `text` or `json`.
     pub log_json: bool,
+    /// Webhook delivery settings (`MOMENTUM_WEBHOOK_*`).
+    pub webhooks: WebhookConfig,
+}
+
+/// How webhooks are delivered.
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    /// `MOMENTUM_WEBHOOK_BACKOFF_INITIAL_MS`: the wait after the first failed attempt; it
+    /// doubles with each further failure.
+    pub backoff_initial: Duration,
+    /// `MOMENTUM_WEBHOOK_BACKOFF_MAX_MS`: the longest wait between attempts.
+    pub backoff_max: Duration,
+    /// `MOMENTUM_WEBHOOK_RETRY_SECONDS`: a delivery is retried for this long before it is
+    /// given up (`FAILED`); an endpoint failing for this long (and at least
+    /// `disable_after_failures` times in a row) is disabled.
+    pub retry_for: Duration,
+    /// `MOMENTUM_WEBHOOK_DISABLE_AFTER_FAILURES`: failed attempts in a row before an
+    /// endpoint may be disabled.
+    pub disable_after_failures: u32,
+    /// `MOMENTUM_WEBHOOK_TIMEOUT_MS`: how long one attempt may take.
+    pub timeout: Duration,
+    /// `MOMENTUM_WEBHOOK_ALLOW_HTTP`: accept `http://` endpoint URLs (local development
+    /// only; production endpoints must be `https://`).
+    pub allow_http: bool,
+    /// `MOMENTUM_WEBHOOK_POLL_MS`: how often the sender looks for due retries.
+    pub poll: Duration,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            backoff_initial: Duration::from_secs(10),
+            backoff_max: Duration::from_secs(3600),
+            retry_for: Duration::from_secs(24 * 3600),
+            disable_after_failures: 20,
+            timeout: Duration::from_secs(10),
+            allow_http: false,
+            poll: Duration::from_secs(1),
+        }
+    }
 }
 
 /// A configuration value that could not be used.
@@ -89,6 +129,7 @@ impl Default for Config {
             login_attempts_per_minute: 10,
             event_poll_ms: 2_000,
             log_json: false,
+            webhooks: WebhookConfig::default(),
         }
     }
 }
@@ -208,6 +249,44 @@ impl Config {
                         var: "MOMENTUM_LOG_FORMAT",
                         message: "must be `text` or `json`".to_owned(),
                     });
+                }
+            },
+            webhooks: {
+                let w = d.webhooks;
+                let millis = |name: &'static str, default: Duration, range| {
+                    ranged(var(name), name, default.as_millis() as u64, range)
+                        .map(Duration::from_millis)
+                };
+                WebhookConfig {
+                    backoff_initial: millis(
+                        "MOMENTUM_WEBHOOK_BACKOFF_INITIAL_MS",
+                        w.backoff_initial,
+                        10..=3_600_000,
+                    )?,
+                    backoff_max: millis(
+                        "MOMENTUM_WEBHOOK_BACKOFF_MAX_MS",
+                        w.backoff_max,
+                        10..=24 * 3_600_000,
+                    )?,
+                    retry_for: seconds(
+                        var("MOMENTUM_WEBHOOK_RETRY_SECONDS"),
+                        "MOMENTUM_WEBHOOK_RETRY_SECONDS",
+                        w.retry_for,
+                        0..=30 * 24 * 3600,
+                    )?,
+                    disable_after_failures: ranged(
+                        var("MOMENTUM_WEBHOOK_DISABLE_AFTER_FAILURES"),
+                        "MOMENTUM_WEBHOOK_DISABLE_AFTER_FAILURES",
+                        w.disable_after_failures,
+                        1..=10_000,
+                    )?,
+                    timeout: millis("MOMENTUM_WEBHOOK_TIMEOUT_MS", w.timeout, 100..=120_000)?,
+                    allow_http: boolean(
+                        var("MOMENTUM_WEBHOOK_ALLOW_HTTP"),
+                        "MOMENTUM_WEBHOOK_ALLOW_HTTP",
+                        w.allow_http,
+                    )?,
+                    poll: millis("MOMENTUM_WEBHOOK_POLL_MS", w.poll, 10..=600_000)?,
                 }
             },
         })

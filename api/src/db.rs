@@ -9,8 +9,28 @@ use crate::config::Config;
 
 /// Opens the pool described by `config`.
 pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
+    connect_sized(config, config.db_pool_size).await
+}
+
+/// The connections background jobs (the webhook worker) use: a pool of their own, so
+/// they never wait behind requests nor requests behind them. An in-memory SQLite
+/// database exists only in its own pool, so there the request pool is shared.
+pub async fn background(
+    config: &Config,
+    requests: &DatabaseConnection,
+) -> Result<DatabaseConnection, DbErr> {
+    if !config.is_postgres() && config.sqlite_path().is_none() {
+        return Ok(requests.clone());
+    }
+    connect_sized(config, BACKGROUND_POOL_SIZE).await
+}
+
+/// Connections of the background pool.
+pub const BACKGROUND_POOL_SIZE: u32 = 2;
+
+async fn connect_sized(config: &Config, size: u32) -> Result<DatabaseConnection, DbErr> {
     let mut opt = ConnectOptions::new(config.database_url.clone());
-    opt.max_connections(config.db_pool_size)
+    opt.max_connections(size)
         .min_connections(0)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))

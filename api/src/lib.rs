@@ -33,3 +33,4 @@ pub mod state;
 pub mod telemetry;
 pub mod tracking;
 pub mod values;
+pub mod webhooks;

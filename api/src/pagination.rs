@@ -177,6 +177,19 @@ where
         .await
 }
 
+/// The keyset condition of lists ordered newest first by a time and then the id (descending):
+/// the rows after the cursor `(at, id)`.
+pub fn older_than<C: sea_orm::ColumnTrait>(
+    at_col: C,
+    id_col: C,
+    (at, id): (chrono::DateTime<chrono::Utc>, uuid::Uuid),
+) -> sea_orm::Condition {
+    use sea_orm::Condition;
+    Condition::any()
+        .add(at_col.lt(at))
+        .add(Condition::all().add(at_col.eq(at)).add(id_col.lt(id)))
+}
+
 /// [`fetch_page`] for lists ordered by a name.
 pub async fn fetch_by_name<E>(
     db: &impl sea_orm::ConnectionTrait,

@@ -132,10 +132,30 @@ impl Application {
                     crate::events::bus::notify,
                 ))
             });
+        // The webhook dispatcher and sender, on connections of their own.
+        let worker = match crate::db::background(&self.state.config, &self.state.db).await {
+            Ok(db) => Some(tokio::spawn(crate::webhooks::worker::run(
+                db,
+                self.state.config.webhooks.clone(),
+                std::time::Duration::from_millis(self.state.config.event_poll_ms),
+                self.state.shutdown.clone(),
+            ))),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot open the background pool; webhooks will not be sent by this process");
+                None
+            }
+        };
         let result = self.server.await;
         signals.abort();
         if let Some(l) = listener {
             l.abort();
+        }
+        if let Some(mut w) = worker {
+            // A send in flight finishes (bounded by its timeout); the rest stays queued.
+            let grace = self.state.config.webhooks.timeout + std::time::Duration::from_secs(1);
+            if tokio::time::timeout(grace, &mut w).await.is_err() {
+                w.abort();
+            }
         }
         result
     }

@@ -2,6 +2,7 @@
 
 pub mod action_plan;
 pub mod action_plan_revision;
+pub mod admin_alert;
 pub mod alert;
 pub mod api_credential;
 pub mod app_user;
@@ -17,6 +18,7 @@ pub mod homework;
 pub mod homework_occurrence;
 pub mod homework_template;
 pub mod invitation;
+pub mod job_cursor;
 pub mod measure_assignment;
 pub mod measure_response;
 pub mod measure_setting;
@@ -31,3 +33,6 @@ pub mod thought_record;
 pub mod thought_record_emotion;
 pub mod tracker;
 pub mod tracker_entry;
+pub mod webhook;
+pub mod webhook_attempt;
+pub mod webhook_delivery;

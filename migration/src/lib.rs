@@ -11,6 +11,7 @@ mod m20261124_000007_check_ins;
 mod m20261124_000008_tracking;
 mod m20261124_000009_measures_alerts;
 mod m20261124_000010_event_feed;
+mod m20261124_000011_webhooks;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000008_tracking::Migration),
             Box::new(m20261124_000009_measures_alerts::Migration),
             Box::new(m20261124_000010_event_feed::Migration),
+            Box::new(m20261124_000011_webhooks::Migration),
         ]
     }
 }

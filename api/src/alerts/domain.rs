@@ -72,6 +72,51 @@ impl AlertStatus {
     }
 }
 
+/// What an operational alert to practice admins is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminAlertKind {
+    /// A webhook endpoint kept failing and was disabled.
+    WebhookDisabled,
+}
+
+impl AdminAlertKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WebhookDisabled => "WEBHOOK_DISABLED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::WebhookDisabled]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// Where an admin alert stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminAlertStatus {
+    /// Nobody has acknowledged it yet.
+    Open,
+    /// An admin has seen it.
+    Acknowledged,
+}
+
+impl AdminAlertStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "OPEN",
+            Self::Acknowledged => "ACKNOWLEDGED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Open, Self::Acknowledged]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
 /// The most alerts `Client.alerts` returns.
 pub const CLIENT_LIST_MAX: u64 = 200;
 /// A resolution note is at most this long.

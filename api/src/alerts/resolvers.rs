@@ -40,6 +40,28 @@ impl AlertsQuery {
             Alert::from,
         ))
     }
+
+    /// Operational alerts to practice admins (e.g. a webhook disabled after failing),
+    /// newest first. Practice admins only. Pages forward.
+    async fn admin_alerts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only admin alerts with this status; all when omitted.")] status: Option<
+            AdminAlertStatusValue,
+        >,
+        #[graphql(desc = "Page size (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue from.")] after: Option<String>,
+    ) -> GqlResult<Conn<AdminAlert>> {
+        let viewer = context::viewer(ctx)?;
+        let state = context::state(ctx)?;
+        let page = PageRequest::parse(first, after, None, None)?;
+        let page = service::list_admin(&state.db, viewer, status.map(Into::into), page).await?;
+        Ok(connection(
+            page,
+            |a| encode_cursor(&(a.raised_at, a.id)),
+            AdminAlert::from,
+        ))
+    }
 }
 
 /// Alert mutations.
@@ -75,5 +97,20 @@ impl AlertsMutation {
         let note = required_free_text(&input.note, "input.note", NOTE_MAX)?;
         let a = service::resolve(&state.db, viewer, id, note).await?;
         Ok(AlertPayload { alert: a.into() })
+    }
+
+    /// Practice admins: marks an OPEN admin alert as seen. Anything else is `CONFLICT`.
+    async fn acknowledge_admin_alert(
+        &self,
+        ctx: &Context<'_>,
+        input: AcknowledgeAdminAlertInput,
+    ) -> GqlResult<AdminAlertPayload> {
+        let viewer = context::viewer(ctx)?;
+        let state = context::state(ctx)?;
+        let id = parse_id(&input.admin_alert_id, "input.adminAlertId")?;
+        let a = service::acknowledge_admin(&state.db, viewer, id).await?;
+        Ok(AdminAlertPayload {
+            admin_alert: a.into(),
+        })
     }
 }

@@ -11,7 +11,7 @@ use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use crate::{
     accounts, alerts, checkins, clients, config::Config, goals, homework, integrations, measures,
-    plans, practices, realtime, resources, sessions, state::AppState, tracking,
+    plans, practices, realtime, resources, sessions, state::AppState, tracking, webhooks,
 };
 
 /// Every query field, merged from the domains.
@@ -31,6 +31,7 @@ pub struct QueryRoot(
     alerts::resolvers::AlertsQuery,
     realtime::resolvers::RealtimeQuery,
     integrations::resolvers::IntegrationsQuery,
+    webhooks::resolvers::WebhooksQuery,
 );
 
 /// Every mutation, merged from the domains.
@@ -48,6 +49,7 @@ pub struct MutationRoot(
     measures::resolvers::MeasuresMutation,
     alerts::resolvers::AlertsMutation,
     integrations::resolvers::IntegrationsMutation,
+    webhooks::resolvers::WebhooksMutation,
 );
 
 /// Every subscription, merged from the domains.

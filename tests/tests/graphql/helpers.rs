@@ -410,6 +410,24 @@ impl TestApp {
         ids
     }
 
+    /// Starts another server process's worth of app (its own pool, worker and port) on
+    /// this test's database, with the configuration `tweak` adjusts; returns its URL and
+    /// what stops it. A restart is `stopper.stop()` then this.
+    pub async fn start_another(
+        &self,
+        tweak: impl FnOnce(&mut Config),
+    ) -> (String, momentum_api::startup::Stopper) {
+        let mut config = self.config.clone();
+        tweak(&mut config);
+        let db = momentum_api::db::connect(&config).await.expect("connect");
+        let app = Application::build_with(config, db, &SecretString::from(JWT_SECRET))
+            .expect("build app");
+        let url = format!("http://127.0.0.1:{}", app.port());
+        let stopper = app.stopper();
+        tokio::spawn(app.run_until_stopped());
+        (url, stopper)
+    }
+
     /// How many SQL statements the app runs to answer `query` for `token`.
     pub async fn statements_for(&self, token: &str, query: &str) -> usize {
         let before = self.statements.load(Ordering::SeqCst);

@@ -20,3 +20,4 @@ mod schema;
 mod scope;
 mod sessions;
 mod tracking;
+mod webhooks;
