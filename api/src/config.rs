@@ -51,6 +51,9 @@ pub struct Config {
     pub event_poll_ms: u64,
     /// `MOMENTUM_LOG_FORMAT`: `text` or `json`.
     pub log_json: bool,
+    /// `MOMENTUM_EVENT_RETENTION_DAYS`: events are kept this long (at least 30 days), then
+    /// deleted; subscribers can resume from cursors up to this old.
+    pub event_retention: Duration,
     /// Webhook delivery settings (`MOMENTUM_WEBHOOK_*`).
     pub webhooks: WebhookConfig,
 }
@@ -129,6 +132,7 @@ impl Default for Config {
             login_attempts_per_minute: 10,
             event_poll_ms: 2_000,
             log_json: false,
+            event_retention: Duration::from_secs(90 * 24 * 3600),
             webhooks: WebhookConfig::default(),
         }
     }
@@ -251,6 +255,15 @@ impl Config {
                     });
                 }
             },
+            event_retention: Duration::from_secs(
+                24 * 3600
+                    * ranged(
+                        var("MOMENTUM_EVENT_RETENTION_DAYS"),
+                        "MOMENTUM_EVENT_RETENTION_DAYS",
+                        d.event_retention.as_secs() / (24 * 3600),
+                        30..=3650,
+                    )?,
+            ),
             webhooks: {
                 let w = d.webhooks;
                 let millis = |name: &'static str, default: Duration, range| {

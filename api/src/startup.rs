@@ -132,17 +132,26 @@ impl Application {
                     crate::events::bus::notify,
                 ))
             });
-        // The webhook dispatcher and sender, on connections of their own.
-        let worker = match crate::db::background(&self.state.config, &self.state.db).await {
-            Ok(db) => Some(tokio::spawn(crate::webhooks::worker::run(
-                db,
-                self.state.config.webhooks.clone(),
-                std::time::Duration::from_millis(self.state.config.event_poll_ms),
-                self.state.shutdown.clone(),
-            ))),
+        // Background jobs, on connections of their own: the webhook dispatcher and sender,
+        // and event retention.
+        let config = &self.state.config;
+        let jobs = match crate::db::background(config, &self.state.db).await {
+            Ok(db) => vec![
+                tokio::spawn(crate::webhooks::worker::run(
+                    db.clone(),
+                    config.webhooks.clone(),
+                    std::time::Duration::from_millis(config.event_poll_ms),
+                    self.state.shutdown.clone(),
+                )),
+                tokio::spawn(crate::events::retention::run(
+                    db,
+                    config.event_retention,
+                    self.state.shutdown.clone(),
+                )),
+            ],
             Err(e) => {
                 tracing::error!(error = %e, "cannot open the background pool; webhooks will not be sent by this process");
-                None
+                Vec::new()
             }
         };
         let result = self.server.await;
@@ -150,11 +159,11 @@ impl Application {
         if let Some(l) = listener {
             l.abort();
         }
-        if let Some(mut w) = worker {
-            // A send in flight finishes (bounded by its timeout); the rest stays queued.
-            let grace = self.state.config.webhooks.timeout + std::time::Duration::from_secs(1);
-            if tokio::time::timeout(grace, &mut w).await.is_err() {
-                w.abort();
+        // A webhook send in flight finishes (bounded by its timeout); the rest stays queued.
+        let grace = self.state.config.webhooks.timeout + std::time::Duration::from_secs(1);
+        for mut job in jobs {
+            if tokio::time::timeout(grace, &mut job).await.is_err() {
+                job.abort();
             }
         }
         result

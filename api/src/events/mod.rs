@@ -4,6 +4,7 @@
 
 pub mod bus;
 pub mod feed;
+pub mod retention;
 
 use chrono::Utc;
 use sea_orm::{ActiveValue::NotSet, ConnectionTrait, DbErr, EntityTrait as _, Set};

@@ -43,7 +43,7 @@ use crate::{
 use entity::{event, job_cursor, webhook, webhook_attempt, webhook_delivery};
 
 /// The dispatcher's row in `job_cursor`.
-const CURSOR_NAME: &str = "webhooks";
+pub const CURSOR_NAME: &str = "webhooks";
 
 /// Makes sure the dispatcher has a position, inside the transaction that creates a webhook:
 /// the first webhook starts it at "now", so it gets every event committed after it.

@@ -779,3 +779,75 @@ async fn deleting_a_webhook_stops_deliveries_and_removes_its_history() {
         .await;
     assert_eq!(res.code(), "NOT_FOUND");
 }
+
+#[tokio::test]
+async fn retention_keeps_events_until_webhooks_have_been_dispatched_and_prunes_old_deliveries() {
+    use momentum_api::events::retention;
+    use sea_orm::sea_query::Expr;
+    let app = spawn().await;
+    let rx = Receiver::start();
+    let (id, _) = webhook(&app, &rx.url, json!([])).await;
+    change(&app, "x").await;
+    rx.wait_for(1).await;
+    eventually("the delivery to be recorded", || async {
+        deliveries(&app, &id).await[0]["status"] == "DELIVERED"
+    })
+    .await;
+    app.stopper.stop().await;
+    // An event committed while no server runs, already older than the retention.
+    let event = Uuid::now_v7();
+    momentum_api::events::append(
+        &app.db,
+        None,
+        momentum_api::events::NewEvent {
+            practice_id: app.a.practice_id,
+            client_id: Some(app.a.client_ids[1]),
+            kind: momentum_api::events::EventKind::ClientUpdated,
+            entity_id: event,
+            payload: json!({}),
+        },
+    )
+    .await
+    .unwrap();
+    let long_ago = chrono::Utc::now() - chrono::TimeDelta::days(40);
+    entity::event::Entity::update_many()
+        .col_expr(entity::event::Column::CreatedAt, Expr::value(long_ago))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    entity::webhook_delivery::Entity::update_many()
+        .col_expr(
+            entity::webhook_delivery::Column::CreatedAt,
+            Expr::value(long_ago),
+        )
+        .exec(&app.db)
+        .await
+        .unwrap();
+    // (The webhook is older still: it wants events from its creation on.)
+    entity::webhook::Entity::update_many()
+        .col_expr(
+            entity::webhook::Column::CreatedAt,
+            Expr::value(long_ago - chrono::TimeDelta::days(1)),
+        )
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let keep = Duration::from_secs(30 * 24 * 3600);
+    let pruned = retention::prune(&app.db, keep, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(pruned.deliveries, 1, "the delivered one is done with");
+    let kept = entity::event::Entity::find()
+        .filter(entity::event::Column::EntityId.eq(event))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(kept.len(), 1, "not yet read by the webhook dispatcher");
+    assert!(pruned.events > 0, "what the dispatcher has read may go");
+
+    let (_, stopper) = app.start_another(fast).await;
+    let got = rx.wait_for(2).await;
+    let body: Value = serde_json::from_str(&got[1].body).unwrap();
+    assert_eq!(body["entityId"], event.to_string());
+    stopper.stop().await;
+}
