@@ -1,6 +1,6 @@
 //! Event retention: events older than `MOMENTUM_EVENT_RETENTION_DAYS` (90 by default, at
-//! least 30) are deleted by a job in every server process, with the webhook deliveries
-//! that are done with. Events the webhook dispatcher has not read yet are kept. The
+//! least 30) are deleted by a job in every server process, with webhook deliveries queued
+//! as long ago (an active endpoint's are delivered or given up within a day or so). Events the webhook dispatcher has not read yet are kept. The
 //! highest position deleted is remembered, so a subscriber resuming from a cursor behind
 //! it is told so instead of silently missing events.
 
@@ -64,7 +64,7 @@ pub async fn run(db: DatabaseConnection, keep: Duration, mut shutdown: watch::Re
 }
 
 /// Deletes events recorded before `now - keep` (but none the webhook dispatcher has yet to
-/// read) and finished webhook deliveries queued before then.
+/// read) and webhook deliveries queued before then.
 pub async fn prune(
     db: &DatabaseConnection,
     keep: Duration,
@@ -156,17 +156,14 @@ async fn prune_events(db: &DatabaseConnection, cutoff: DateTime<Utc>) -> Result<
     Ok(deleted)
 }
 
-/// One batch of delivered or given-up webhook deliveries (with their attempts).
+/// One batch of webhook deliveries queued before the cutoff, with their attempts: delivered,
+/// given up, or still waiting for an endpoint disabled for the whole retention period.
 async fn prune_deliveries(db: &DatabaseConnection, cutoff: DateTime<Utc>) -> Result<u64, DbErr> {
     let txn = crate::audit::begin_write(db).await?;
     let batch = webhook_delivery::Entity::find()
         .select_only()
         .column(webhook_delivery::Column::Id)
         .filter(webhook_delivery::Column::CreatedAt.lt(cutoff))
-        .filter(
-            webhook_delivery::Column::Status
-                .ne(crate::webhooks::domain::DeliveryStatus::Pending.as_str()),
-        )
         .limit(BATCH);
     let ids: Vec<uuid::Uuid> = batch.into_tuple().all(&txn).await?;
     if ids.is_empty() {
