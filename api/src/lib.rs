@@ -18,6 +18,7 @@ pub mod goals;
 pub mod graphql;
 pub mod homework;
 pub mod http;
+pub mod insights;
 pub mod integrations;
 pub mod measures;
 pub mod pagination;
