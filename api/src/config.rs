@@ -46,9 +46,12 @@ pub struct Config {
     pub max_fields: usize,
     /// `MOMENTUM_LOGIN_ATTEMPTS_PER_MINUTE`: per email address, for login and token exchange.
     pub login_attempts_per_minute: u32,
-    /// `MOMENTUM_EVENT_POLL_MS`: how often a subscription reads the event log without a
-    /// wake-up (a safety net under the in-process and LISTEN/NOTIFY wake-ups).
+    /// `MOMENTUM_EVENT_POLL_MS`: how often the process's event reader reads the event log
+    /// without a wake-up (a safety net under the in-process and LISTEN/NOTIFY wake-ups).
     pub event_poll_ms: u64,
+    /// `MOMENTUM_EVENT_BUFFER`: how many events the process's shared event reader keeps
+    /// for subscribers that fall behind; one further behind replays from the event table.
+    pub event_buffer: usize,
     /// `MOMENTUM_LOG_FORMAT`: `text` or `json`.
     pub log_json: bool,
     /// `MOMENTUM_EVENT_RETENTION_DAYS`: events are kept this long (at least 30 days), then
@@ -131,6 +134,7 @@ impl Default for Config {
             max_fields: 500,
             login_attempts_per_minute: 10,
             event_poll_ms: 2_000,
+            event_buffer: 4_096,
             log_json: false,
             event_retention: Duration::from_secs(90 * 24 * 3600),
             webhooks: WebhookConfig::default(),
@@ -244,6 +248,12 @@ impl Config {
                 "MOMENTUM_EVENT_POLL_MS",
                 d.event_poll_ms,
                 100..=600_000,
+            )?,
+            event_buffer: ranged(
+                var("MOMENTUM_EVENT_BUFFER"),
+                "MOMENTUM_EVENT_BUFFER",
+                d.event_buffer,
+                1..=1_048_576,
             )?,
             log_json: match var("MOMENTUM_LOG_FORMAT").as_deref() {
                 None | Some("text") => false,

@@ -63,7 +63,9 @@ impl Application {
         secret: &SecretString,
     ) -> anyhow::Result<Self> {
         let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
+        let hub = crate::realtime::hub::Hub::new(db.clone(), &config, shutdown_rx.clone());
         let state = AppState {
+            hub: Arc::new(hub),
             db,
             tokens: Arc::new(TokenKeys::new(secret, &config)),
             attempts: Arc::new(AttemptLimiter::new(config.login_attempts_per_minute)),

@@ -16,4 +16,6 @@ pub struct AppState {
     pub attempts: Arc<AttemptLimiter>,
     /// Turns `true` when the server begins a graceful shutdown (open sockets close).
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// The process's shared event reader for subscriptions.
+    pub hub: Arc<crate::realtime::hub::Hub>,
 }

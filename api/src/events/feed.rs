@@ -29,6 +29,42 @@ pub struct Cursor {
     pub seq: i64,
 }
 
+impl Cursor {
+    /// Whether [`read_until`] can go from `self` to `bound`: everything behind `self` is
+    /// behind `bound` too, and the windows line up (the same window, or `self`'s window
+    /// ends where or before `bound`'s begins). A cursor of a window that straddles
+    /// `bound`'s start cannot: the reader that made `bound` has to move on first.
+    pub fn reaches(self, bound: Cursor) -> bool {
+        if (self.from, self.to) == (bound.from, bound.to) {
+            self.seq <= bound.seq
+        } else {
+            self.to <= bound.from
+        }
+    }
+
+    /// Whether `self` comes after `other`, both positions of one reader (whose windows
+    /// follow one another): windows in order, then sequences within a window.
+    pub fn is_after(self, other: Cursor) -> bool {
+        (self.from, self.seq) > (other.from, other.seq)
+    }
+
+    /// The same position once its window has been read to the end (a read returned fewer
+    /// rows than it asked for): the window's end, as an empty window there. Reader
+    /// positions are then comparable with [`Cursor::reaches`] to a cursor from
+    /// [`now`]. Unchanged on SQLite.
+    pub fn settled(self) -> Cursor {
+        if self.to > self.from {
+            Cursor {
+                from: self.to,
+                to: self.to,
+                seq: 0,
+            }
+        } else {
+            self
+        }
+    }
+}
+
 /// The position of "now": later reads return only events committed from here on (on
 /// PostgreSQL, also events of transactions still running now, which may have committed
 /// just before).
@@ -73,6 +109,8 @@ async fn xmin(conn: &impl ConnectionTrait) -> Result<i64, DbErr> {
 
 /// Up to `limit` events after `cursor` that match `scope`, each with the cursor just past
 /// it, and the cursor to read on from (it moves even when nothing in scope was found).
+/// When fewer than `limit` come back, that cursor's window has been read to its end
+/// ([`Cursor::settled`] names the same position).
 pub async fn read(
     conn: &impl ConnectionTrait,
     scope: Condition,
@@ -107,19 +145,22 @@ pub async fn read(
     ]));
     let mut at = cursor;
     let mut out = Vec::new();
-    // The rest of the current window, then the next one if the horizon moved.
-    for _ in 0..2 {
+    // The rest of the current window, then the next one if the horizon moved. A window is
+    // only entered to be read, so after a short read the returned window has been read to
+    // its end.
+    for step in 0..2 {
         if at.to > at.from {
+            let want = limit - out.len() as u64;
             let rows = event::Entity::find()
                 .filter(scope.clone())
                 .filter(tx.clone().gte(at.from))
                 .filter(tx.clone().lt(at.to))
                 .filter(event::Column::Sequence.gt(at.seq))
                 .order_by_asc(event::Column::Sequence)
-                .limit(limit)
+                .limit(want)
                 .all(conn)
                 .await?;
-            let full = rows.len() as u64 == limit;
+            let full = rows.len() as u64 == want;
             for e in rows {
                 at.seq = e.sequence;
                 out.push((e, at));
@@ -127,6 +168,9 @@ pub async fn read(
             if full {
                 return Ok((out, at));
             }
+        }
+        if step == 1 {
+            break;
         }
         let horizon = xmin(conn).await?;
         if horizon <= at.to {
@@ -136,6 +180,101 @@ pub async fn read(
             from: at.to,
             to: horizon,
             seq: 0,
+        };
+    }
+    Ok((out, at))
+}
+
+/// Up to `limit` events after `cursor` that match `scope`, but none past `bound` (a
+/// position of another reader, such as the process's shared reader): each with the cursor
+/// just past it, and the cursor to read on from, which is `bound` itself once everything
+/// up to it has been read. Windows follow `bound`'s, so the two positions end up equal
+/// and a reader can hand over to the other with no gap and no duplicate.
+///
+/// Requires `cursor.reaches(bound)`; otherwise nothing is read and `cursor` comes back.
+pub async fn read_until(
+    conn: &impl ConnectionTrait,
+    scope: Condition,
+    cursor: Cursor,
+    bound: Cursor,
+    limit: u64,
+) -> Result<(Vec<(event::Model, Cursor)>, Cursor), DbErr> {
+    if !cursor.reaches(bound) {
+        return Ok((Vec::new(), cursor));
+    }
+    if conn.get_database_backend() != DatabaseBackend::Postgres {
+        let rows = event::Entity::find()
+            .filter(scope)
+            .filter(event::Column::Sequence.gt(cursor.seq))
+            .filter(event::Column::Sequence.lte(bound.seq))
+            .order_by_asc(event::Column::Sequence)
+            .limit(limit)
+            .all(conn)
+            .await?;
+        let full = rows.len() as u64 == limit;
+        let mut at = cursor;
+        let out: Vec<_> = rows
+            .into_iter()
+            .map(|e| {
+                at = Cursor {
+                    from: 0,
+                    to: 0,
+                    seq: e.sequence,
+                };
+                (e, at)
+            })
+            .collect();
+        return Ok((out, if full { at } else { bound }));
+    }
+    let tx = Expr::expr(Func::coalesce([
+        Expr::col(event::Column::TxId),
+        Expr::value(0_i64),
+    ]));
+    let mut at = cursor;
+    let mut out = Vec::new();
+    // At most: the rest of this window, one window up to `bound`'s, and `bound`'s own.
+    while at != bound {
+        let last = (at.from, at.to) == (bound.from, bound.to);
+        if at.to > at.from {
+            let mut query = event::Entity::find()
+                .filter(scope.clone())
+                .filter(tx.clone().gte(at.from))
+                .filter(tx.clone().lt(at.to))
+                .filter(event::Column::Sequence.gt(at.seq));
+            if last {
+                query = query.filter(event::Column::Sequence.lte(bound.seq));
+            }
+            let want = limit - out.len() as u64;
+            let rows = query
+                .order_by_asc(event::Column::Sequence)
+                .limit(want)
+                .all(conn)
+                .await?;
+            let full = rows.len() as u64 == want;
+            for e in rows {
+                at.seq = e.sequence;
+                out.push((e, at));
+            }
+            if full {
+                return Ok((out, at));
+            }
+        }
+        // Every transaction below `bound.to` has finished (it was a horizon), so these
+        // windows are final.
+        at = if last {
+            bound
+        } else if at.to < bound.from {
+            Cursor {
+                from: at.to,
+                to: bound.from,
+                seq: 0,
+            }
+        } else {
+            Cursor {
+                from: bound.from,
+                to: bound.to,
+                seq: 0,
+            }
         };
     }
     Ok((out, at))

@@ -80,15 +80,17 @@ impl RealtimeSubscription {
             .map(|a| crate::pagination::decode_cursor(a, "after"))
             .transpose()
             .map_err(gql)?;
-        let (cond, at) = service::start(&state.db, viewer, filter, after)
+        let following = service::start(&state.db, &state.hub, viewer, filter, after)
             .await
             .map_err(gql)?;
         let poll = std::time::Duration::from_millis(state.config.event_poll_ms);
         Ok(
-            service::stream(state.db.clone(), cond, at, poll).map(move |item| {
-                item.map(|(e, c)| ProgressEvent::new(e, service::cursor_string(&c)))
-                    .map_err(gql)
-            }),
+            service::stream(state.hub.clone(), state.db.clone(), following, poll).map(
+                move |item| {
+                    item.map(|(e, c)| ProgressEvent::new(e, service::cursor_string(&c)))
+                        .map_err(gql)
+                },
+            ),
         )
     }
 }

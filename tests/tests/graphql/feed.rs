@@ -240,3 +240,62 @@ async fn events_past_the_retention_are_deleted_and_cursors_behind_them_have_expi
         .unwrap();
     assert_eq!(again.events, 0);
 }
+
+#[tokio::test]
+async fn a_reader_catches_up_exactly_with_another_readers_position() {
+    let app = spawn_app().await;
+    let ids = |rows: &[(Uuid, Cursor)]| rows.iter().map(|(id, _)| *id).collect::<Vec<_>>();
+    let start = feed::now(&app.db).await.unwrap();
+    let mut written = Vec::new();
+    for n in 0..3 {
+        written.push(append(&app.db, app.a.practice_id, n).await);
+    }
+    // The leader (as the process's shared reader does) reads the first three, then two of
+    // four more: on PostgreSQL it stops in the middle of a window.
+    let (first, mut lead) = drain(&app, start, 10, 3).await;
+    for n in 3..7 {
+        written.push(append(&app.db, app.a.practice_id, n).await);
+    }
+    let mut led = ids(&first);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while led.len() < 5 && std::time::Instant::now() < deadline {
+        let (rows, next) = feed::read(&app.db, everything(), lead, 5 - led.len() as u64)
+            .await
+            .unwrap();
+        lead = next;
+        if rows.is_empty() {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        led.extend(rows.into_iter().map(|(e, _)| e.entity_id));
+    }
+    assert_eq!(led, written[..5]);
+
+    // A follower from the start, or from its second event, reading in pages of two, ends
+    // exactly at the leader's position, with the leader's events and no others.
+    for (from, skip) in [(start, 0), (first[1].1, 2)] {
+        assert!(from.reaches(lead));
+        let mut at = from;
+        let mut followed = Vec::new();
+        while at != lead {
+            let (rows, next) = feed::read_until(&app.db, everything(), at, lead, 2)
+                .await
+                .unwrap();
+            assert!(next != at, "no progress from {at:?} towards {lead:?}");
+            followed.extend(rows.into_iter().map(|(e, _)| e.entity_id));
+            at = next;
+        }
+        assert_eq!(followed, written[skip..5]);
+    }
+    // Going on from the leader's position gives the rest, once.
+    let (rest, _) = drain(&app, lead, 10, 2).await;
+    assert_eq!(ids(&rest), written[5..]);
+
+    // A position ahead of the leader cannot be caught up to: nothing is read.
+    let ahead = feed::now(&app.db).await.unwrap();
+    assert!(!ahead.reaches(lead));
+    let (rows, at) = feed::read_until(&app.db, everything(), ahead, lead, 10)
+        .await
+        .unwrap();
+    assert!(rows.is_empty());
+    assert_eq!(at, ahead);
+}

@@ -383,3 +383,229 @@ async fn an_event_resolves_the_record_it_is_about() {
     assert_eq!(e["homework"], Value::Null);
     assert_eq!(e["client"]["displayName"], "Casey Morgan");
 }
+
+/// Logs one mood entry per value in one `logEntries` call (one commit); returns the ids.
+async fn log_many(app: &TestApp, token: &str, tracker: &str, n: usize) -> Vec<String> {
+    let ids: Vec<String> = (0..n).map(|_| Uuid::now_v7().to_string()).collect();
+    let entries: Vec<Value> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            json!({ "id": id, "trackerId": tracker, "value": i % 11,
+                "recordedAt": chrono::Utc::now().to_rfc3339() })
+        })
+        .collect();
+    let res = app
+        .gql(
+            Some(token),
+            "mutation($input: LogEntriesInput!) { logEntries(input: $input) { created } }",
+            json!({ "input": { "entries": entries } }),
+        )
+        .await
+        .ok();
+    assert_eq!(res.data("logEntries.created"), n);
+    ids
+}
+
+/// Nothing more arrives for half a second.
+async fn quiet(ws: &mut Ws) {
+    let more = tokio::time::timeout(Duration::from_millis(500), ws.next()).await;
+    assert!(more.is_err(), "unexpected extra message {more:?}");
+}
+
+#[tokio::test]
+async fn a_therapist_follows_a_client_from_joining_their_care_team_until_leaving_it() {
+    let app = spawn_app().await;
+    let c = app.client();
+    let (joined, own) = (app.a.client_ids[0], app.a.client_ids[2]);
+    let tracker = mood(&app, &c, joined).await;
+    let own_tracker = mood(&app, &app.client2(), own).await;
+    let t2 = app.therapist2();
+    // Every client therapist 2 may follow, which is not yet client 0. Scope is read when
+    // the stream starts: wait for it to be live before client 0's first entry.
+    let mut ws = subscribe(&app, &t2, json!({})).await;
+    let mine = log(&app, &app.client2(), &own_tracker, 0).await;
+    assert_eq!(event(&mut ws).await["entityId"], mine);
+    log(&app, &c, &tracker, 1).await;
+
+    let add = "mutation($c: ID!, $t: ID!) { addToCareTeam(input: {clientId: $c, therapistId: $t}) { client { id } } }";
+    let remove = "mutation($c: ID!, $t: ID!) { removeFromCareTeam(input: {clientId: $c, therapistId: $t}) { client { id } } }";
+    let team = json!({ "c": joined, "t": app.a.therapist_ids[1] });
+    app.gql(Some(&app.therapist()), add, team.clone())
+        .await
+        .ok();
+    let e = event(&mut ws).await;
+    assert_eq!(
+        (e["kind"].as_str(), e["clientId"].as_str()),
+        (
+            Some("CARE_TEAM_MEMBER_ADDED"),
+            Some(joined.to_string().as_str())
+        ),
+        "the entry logged before joining must not arrive: {e}"
+    );
+    let entry = log(&app, &c, &tracker, 2).await;
+    assert_eq!(event(&mut ws).await["entityId"], entry);
+
+    app.gql(Some(&app.admin()), remove, team).await.ok();
+    log(&app, &c, &tracker, 3).await;
+    // The next event is therapist 2's own client's: nothing of client 0 came between.
+    let mine = log(&app, &app.client2(), &own_tracker, 4).await;
+    let e = event(&mut ws).await;
+    assert_eq!(e["entityId"], mine, "after leaving the care team: {e}");
+    quiet(&mut ws).await;
+}
+
+#[tokio::test]
+async fn a_client_never_receives_alert_events_and_their_therapist_does() {
+    let app = spawn_app().await;
+    let c = app.client();
+    let client = app.a.client_ids[0];
+    let mut own = subscribe(&app, &c, json!({})).await;
+    let mut team = subscribe(&app, &app.therapist(), json!({ "clientId": client })).await;
+    // PHQ-9 with item 9 above zero raises a SAFETY alert in the same commit.
+    app.gql(
+        Some(&c),
+        "mutation($input: SubmitMeasureInput!) { submitMeasure(input: $input) { measure { id } } }",
+        json!({ "input": { "clientId": client, "instrument": "PHQ9",
+            "answers": [1, 1, 1, 1, 1, 1, 1, 1, 2] } }),
+    )
+    .await
+    .ok();
+    assert_eq!(event(&mut own).await["kind"], "MEASURE_SUBMITTED");
+    let kinds = [event(&mut team).await, event(&mut team).await].map(|e| e["kind"].clone());
+    assert!(kinds.contains(&json!("ALERT_RAISED")), "{kinds:?}");
+    assert!(kinds.contains(&json!("MEASURE_SUBMITTED")), "{kinds:?}");
+    // The alert never reaches the client: their next event is their next entry.
+    let tracker = mood(&app, &c, client).await;
+    let entry = log(&app, &c, &tracker, 5).await;
+    assert_eq!(event(&mut own).await["entityId"], entry);
+}
+
+#[tokio::test]
+async fn resuming_while_writes_continue_delivers_every_event_exactly_once() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    let c = app.client();
+    let t = app.therapist();
+    let client = app.a.client_ids[0];
+    let tracker = mood(&app, &c, client).await;
+    let from = now(&app, &t).await;
+    // Two writers at once, so on PostgreSQL transactions overlap and commit out of order.
+    let writers: Vec<_> = (0..2)
+        .map(|w| {
+            let (app, c, tracker) = (app.clone(), c.clone(), tracker.clone());
+            tokio::spawn(async move {
+                let mut ids = Vec::new();
+                for i in 0..20 {
+                    ids.push(log(&app, &c, &tracker, (w * 5 + i) % 11).await);
+                }
+                ids
+            })
+        })
+        .collect();
+    let filter =
+        |after: &str| json!({ "clientId": client, "kinds": ["ENTRY_LOGGED"], "after": after });
+    // Starts in the past while the writers run: replay, then the hub.
+    let mut ws = subscribe(&app, &t, filter(&from)).await;
+    let mut got = Vec::new();
+    let mut cursor = String::new();
+    for _ in 0..15 {
+        let e = event(&mut ws).await;
+        cursor = e["cursor"].as_str().unwrap().to_owned();
+        got.push(e["entityId"].as_str().unwrap().to_owned());
+    }
+    // Reconnect from the last cursor received, still while writes go on.
+    drop(ws);
+    let mut ws = subscribe(&app, &t, filter(&cursor)).await;
+    for _ in 15..40 {
+        got.push(
+            event(&mut ws).await["entityId"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let mut written = Vec::new();
+    for w in writers {
+        written.extend(w.await.unwrap());
+    }
+    quiet(&mut ws).await;
+    let unique: std::collections::HashSet<_> = got.iter().collect();
+    assert_eq!(unique.len(), got.len(), "duplicates in {got:?}");
+    written.sort();
+    got.sort();
+    assert_eq!(got, written);
+}
+
+#[tokio::test]
+async fn a_subscriber_that_falls_behind_the_shared_reader_replays_what_it_missed() {
+    // A buffer of one: a commit of twenty events leaves the subscriber behind at once.
+    let app = spawn_app_with(|c| c.event_buffer = 1).await;
+    let c = app.client();
+    let client = app.a.client_ids[0];
+    let tracker = mood(&app, &c, client).await;
+    let mut ws = subscribe(
+        &app,
+        &app.therapist(),
+        json!({ "clientId": client, "kinds": ["ENTRY_LOGGED"] }),
+    )
+    .await;
+    // Live first, so the batch reaches it through the shared reader.
+    let first = log(&app, &c, &tracker, 1).await;
+    assert_eq!(event(&mut ws).await["entityId"], first);
+    let batch = log_many(&app, &c, &tracker, 20).await;
+    let mut got = Vec::new();
+    for _ in 0..20 {
+        got.push(
+            event(&mut ws).await["entityId"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(got, batch);
+    // And on live, with nothing repeated.
+    let last = log(&app, &c, &tracker, 2).await;
+    assert_eq!(event(&mut ws).await["entityId"], last);
+    quiet(&mut ws).await;
+}
+
+#[tokio::test]
+async fn resuming_from_a_cursor_past_the_retention_is_refused_with_bad_user_input() {
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, sea_query::Expr};
+    let app = spawn_app().await;
+    let c = app.client();
+    let client = app.a.client_ids[0];
+    let tracker = mood(&app, &c, client).await;
+    let t = app.therapist();
+    let mut ws = subscribe(&app, &t, json!({ "kinds": ["ENTRY_LOGGED"] })).await;
+    let first = log(&app, &c, &tracker, 1).await;
+    let cursor = event(&mut ws).await["cursor"].as_str().unwrap().to_owned();
+    drop(ws);
+    // Missed while away, then recorded so long ago that retention deletes it.
+    let missed = log(&app, &c, &tracker, 2).await;
+    entity::event::Entity::update_many()
+        .col_expr(
+            entity::event::Column::CreatedAt,
+            Expr::value(chrono::Utc::now() - chrono::TimeDelta::days(40)),
+        )
+        .filter(entity::event::Column::EntityId.eq(Uuid::parse_str(&missed).unwrap()))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let keep = Duration::from_secs(30 * 24 * 3600);
+    let pruned = momentum_api::events::retention::prune(&app.db, keep, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(pruned.events, 1);
+
+    let mut ws = open(
+        &app,
+        &t,
+        json!({ "kinds": ["ENTRY_LOGGED"], "after": cursor }),
+    )
+    .await;
+    let msg = next(&mut ws).await.unwrap();
+    assert_eq!(refused(&msg), "BAD_USER_INPUT");
+    assert_eq!(msg["payload"]["errors"][0]["extensions"]["field"], "after");
+    assert_ne!(first, missed);
+}
