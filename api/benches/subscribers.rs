@@ -16,11 +16,11 @@
 //!    every subscriber has it, so every subscription is live; then reads `VmRSS` again:
 //!    memory per connection = (RSS now - RSS before) / N;
 //! 4. waits until the server is idle (below 10% of a core over half a second, for at most
-//!    30 s: on PostgreSQL a commit wakes every subscriber twice, through the in-process bus
-//!    and through NOTIFY), then fires the measured change and reports, per subscriber, the
-//!    delay from the end of the mutation's HTTP response to the arrival of the event (p50,
-//!    p99, max; an arrival before the response counts as 0), and the time from sending the
-//!    mutation until the last subscriber has it;
+//!    30 s: on PostgreSQL a commit wakes the process's event reader twice, through the
+//!    in-process bus and through NOTIFY), then fires the measured change and reports, per
+//!    subscriber, the delay from the end of the mutation's HTTP response to the arrival of
+//!    the event (p50, p99, max; an arrival before the response counts as 0), and the time
+//!    from sending the mutation until the last subscriber has it;
 //! 5. closes every socket (close frame) and waits a little before the next N.
 //!
 //! The server's allocator keeps what a round freed, so a later round's RSS baseline already
