@@ -13,6 +13,24 @@ pub fn parse_id(id: &ID, field: &str) -> Result<Uuid, ServiceError> {
     Uuid::parse_str(id.as_str()).map_err(|_| ServiceError::bad_input(field, "not a valid id"))
 }
 
+/// The GraphQL `ID` of a Momentum UUID (the inverse of [`parse_id`]).
+pub fn to_id(id: Uuid) -> ID {
+    ID(id.to_string())
+}
+
+/// Cuts `s` to at most `max` bytes on a character boundary (for server-made text stored in
+/// bounded columns).
+pub fn clip(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_owned();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_owned()
+}
+
 /// A person's or practice's display name: trimmed, 1 to 120 characters, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisplayName(String);
@@ -248,6 +266,12 @@ pub fn not_null<T, U>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clip_keeps_whole_characters() {
+        assert_eq!(clip("héllo", 2), "h");
+        assert_eq!(clip("abc", 10), "abc");
+    }
 
     #[test]
     fn emails_are_normalised_and_checked() {

@@ -333,7 +333,7 @@ pub async fn raise_admin(
         practice_id: Set(practice_id),
         kind: Set(kind.as_str().to_owned()),
         subject_id: Set(subject_id),
-        reason: Set(crate::webhooks::domain::clip(&reason, 500)),
+        reason: Set(crate::values::clip(&reason, 500)),
         status: Set(AdminAlertStatus::Open.as_str().to_owned()),
         raised_at: Set(Utc::now()),
         acknowledged_at: Set(None),

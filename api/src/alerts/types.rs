@@ -3,6 +3,8 @@
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use crate::values::to_id;
+
 use crate::{
     clients::types::Client,
     error::GqlResult,
@@ -84,25 +86,21 @@ impl Alert {
     }
 }
 
-fn id(u: uuid::Uuid) -> ID {
-    ID(u.to_string())
-}
-
 impl From<entity::alert::Model> for Alert {
     fn from(a: entity::alert::Model) -> Self {
         Self {
-            id: id(a.id),
+            id: to_id(a.id),
             kind: super::domain::AlertKind::parse(&a.kind).map(Into::into),
             status: super::domain::AlertStatus::parse(&a.status).map(Into::into),
             severity: a.severity,
-            client_id: id(a.client_id),
+            client_id: to_id(a.client_id),
             reason: a.reason,
-            measure_id: a.measure_id.map(id),
+            measure_id: a.measure_id.map(to_id),
             raised_at: a.raised_at,
             acknowledged_at: a.acknowledged_at,
-            acknowledged_by: a.acknowledged_by.map(id),
+            acknowledged_by: a.acknowledged_by.map(to_id),
             resolved_at: a.resolved_at,
-            resolved_by: a.resolved_by.map(id),
+            resolved_by: a.resolved_by.map(to_id),
             resolution_note: a.resolution_note,
             version: a.version,
             client_uuid: a.client_id,
@@ -176,14 +174,14 @@ pub struct AdminAlert {
 impl From<entity::admin_alert::Model> for AdminAlert {
     fn from(m: entity::admin_alert::Model) -> Self {
         Self {
-            id: ID(m.id.to_string()),
+            id: to_id(m.id),
             kind: super::domain::AdminAlertKind::parse(&m.kind).map(Into::into),
             status: super::domain::AdminAlertStatus::parse(&m.status).map(Into::into),
-            subject_id: ID(m.subject_id.to_string()),
+            subject_id: to_id(m.subject_id),
             reason: m.reason,
             raised_at: m.raised_at,
             acknowledged_at: m.acknowledged_at,
-            acknowledged_by: m.acknowledged_by.map(|u| ID(u.to_string())),
+            acknowledged_by: m.acknowledged_by.map(to_id),
         }
     }
 }

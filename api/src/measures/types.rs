@@ -1,5 +1,6 @@
 //! GraphQL types of measures.
 
+use crate::values::to_id;
 use async_graphql::{Enum, ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
 
@@ -200,7 +201,7 @@ pub struct MeasureResponse {
 impl From<entity::measure_response::Model> for MeasureResponse {
     fn from(r: entity::measure_response::Model) -> Self {
         Self {
-            id: ID(r.id.to_string()),
+            id: to_id(r.id),
             instrument: Instrument::parse(&r.instrument).map(Into::into),
             answers: serde_json::from_value(r.answers).unwrap_or_default(),
             total: r.total,
@@ -317,7 +318,7 @@ pub struct MeasureAssignment {
 impl From<Due> for MeasureAssignment {
     fn from(d: Due) -> Self {
         Self {
-            id: ID(d.assignment.id.to_string()),
+            id: to_id(d.assignment.id),
             instrument: Instrument::parse(&d.assignment.instrument).map(Into::into),
             every_days: d.assignment.every_days,
             last_administered_at: d.last_administered_at,

@@ -3,6 +3,8 @@
 use async_graphql::{ComplexObject, Context, Enum, ID, Json, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use crate::values::to_id;
+
 use crate::{
     accounts::types::UserRole,
     clients::types::Client,
@@ -138,13 +140,13 @@ impl ProgressEvent {
             cursor,
             kind: crate::events::EventKind::parse(&e.kind).map(Into::into),
             occurred_at: e.created_at,
-            client_id: e.client_id.map(|c| ID(c.to_string())),
+            client_id: e.client_id.map(to_id),
             actor_role: e
                 .actor_role
                 .as_deref()
                 .and_then(crate::auth::Role::parse)
                 .map(Into::into),
-            entity_id: ID(e.entity_id.to_string()),
+            entity_id: to_id(e.entity_id),
             payload: Json(e.payload.clone()),
             model: e,
         }

@@ -4,6 +4,8 @@
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::values::to_id;
+
 use super::{
     domain::{self, reveals},
     service::{self as tracking, EntryOutcome, ThoughtRecordRow},
@@ -124,20 +126,16 @@ impl From<entity::tracker::Model> for Tracker {
     }
 }
 
-fn id(u: uuid::Uuid) -> ID {
-    ID(u.to_string())
-}
-
 /// A self-monitoring tracker of a client.
 #[Object]
 impl Tracker {
     /// The tracker's id.
     async fn id(&self) -> ID {
-        id(self.model.id)
+        to_id(self.model.id)
     }
     /// The client whose tracker it is.
     async fn client_id(&self) -> ID {
-        id(self.model.client_id)
+        to_id(self.model.client_id)
     }
     /// MOOD and ANXIETY are built in; the rest are CUSTOM.
     async fn kind(&self) -> Option<TrackerKindValue> {
@@ -165,7 +163,7 @@ impl Tracker {
     }
     /// The goal this tracker measures, if any.
     async fn goal_id(&self) -> Option<ID> {
-        self.model.goal_id.map(id)
+        self.model.goal_id.map(to_id)
     }
     /// Local times of day (`HH:MM`) at which the app reminds the client to log.
     async fn prompt_times(&self) -> Vec<String> {
@@ -313,8 +311,8 @@ impl TrackerEntry {
     pub fn new(e: entity::tracker_entry::Model, role: crate::auth::Role) -> Self {
         let shown = reveals(role, &e.visibility);
         Self {
-            id: id(e.id),
-            tracker_id: id(e.tracker_id),
+            id: to_id(e.id),
+            tracker_id: to_id(e.tracker_id),
             recorded_at: e.recorded_at,
             visibility: domain::Visibility::parse(&e.visibility)
                 .unwrap_or(domain::Visibility::Private)
@@ -544,14 +542,14 @@ impl EntryResult {
         match outcome {
             EntryOutcome::Created(m) => Self {
                 index,
-                id: Some(id(m.id)),
+                id: Some(to_id(m.id)),
                 status: EntryResultStatus::Created,
                 entry: Some(TrackerEntry::new(m, role)),
                 error: None,
             },
             EntryOutcome::Duplicate(m) => Self {
                 index,
-                id: Some(id(m.id)),
+                id: Some(to_id(m.id)),
                 status: EntryResultStatus::Duplicate,
                 entry: Some(TrackerEntry::new(m, role)),
                 error: None,
@@ -665,7 +663,7 @@ impl ThoughtRecord {
         let shown = reveals(role, &r.visibility);
         let distortions: Vec<String> = serde_json::from_value(r.distortions).unwrap_or_default();
         Self {
-            id: id(r.id),
+            id: to_id(r.id),
             recorded_at: r.recorded_at,
             visibility: domain::Visibility::parse(&r.visibility)
                 .unwrap_or(domain::Visibility::Private)

@@ -207,18 +207,6 @@ pub fn backoff(attempts: i32, initial: Duration, max: Duration) -> Duration {
     initial.saturating_mul(1 << doublings).min(max)
 }
 
-/// Cuts `s` to at most `max` bytes on a character boundary.
-pub fn clip(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_owned();
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    s[..end].to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,11 +287,5 @@ mod tests {
             t += backoff(n, s(10), s(3600));
         }
         assert!((25..=40).contains(&n), "{n}");
-    }
-
-    #[test]
-    fn clip_keeps_whole_characters() {
-        assert_eq!(clip("héllo", 2), "h");
-        assert_eq!(clip("abc", 10), "abc");
     }
 }

@@ -3,15 +3,13 @@
 use async_graphql::{Enum, ID, InputObject, MaybeUndefined, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use crate::values::to_id;
+
 use super::{
     domain::{self, DeliveryStatus, WebhookStatus},
     service::DeliveryWithAttempts,
 };
 use crate::realtime::types::EventKindValue;
-
-fn id(u: uuid::Uuid) -> ID {
-    ID(u.to_string())
-}
 
 /// Whether an endpoint is sent to.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +65,7 @@ pub struct Webhook {
 impl From<entity::webhook::Model> for Webhook {
     fn from(m: entity::webhook::Model) -> Self {
         Self {
-            id: id(m.id),
+            id: to_id(m.id),
             url: m.url,
             kinds: domain::parse_kinds(&m.kinds)
                 .into_iter()
@@ -137,9 +135,9 @@ impl From<DeliveryWithAttempts> for WebhookDelivery {
         let status = DeliveryStatus::parse(&d.delivery.status);
         let m = d.delivery;
         Self {
-            id: id(m.id),
-            webhook_id: id(m.webhook_id),
-            event_id: id(m.event_id),
+            id: to_id(m.id),
+            webhook_id: to_id(m.webhook_id),
+            event_id: to_id(m.event_id),
             event_kind: crate::events::EventKind::parse(&m.event_kind).map(Into::into),
             status: status.map(Into::into),
             attempt_count: m.attempts,

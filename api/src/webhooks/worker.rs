@@ -30,7 +30,7 @@ use uuid::Uuid;
 
 use super::domain::{
     DISPATCH_BATCH, DeliveryStatus, ERROR_MAX, SEND_BATCH, SIGNATURE_HEADER, WebhookStatus,
-    backoff, clip, signature_header, wants,
+    backoff, signature_header, wants,
 };
 use crate::{
     audit::begin_write,
@@ -39,6 +39,7 @@ use crate::{
         bus,
         feed::{self, Cursor},
     },
+    values::clip,
 };
 use entity::{event, job_cursor, webhook, webhook_attempt, webhook_delivery};
 
