@@ -515,6 +515,36 @@ async fn only_the_practice_admin_manages_webhooks() {
         let res = app.gql(Some(&b_admin), query, vars).await;
         assert_eq!(res.code(), "NOT_FOUND", "{query}: {:?}", res.0);
     }
+    // A delivery of A's is NOT_FOUND for B's admin too.
+    change(&app, "x").await;
+    rx.wait_for(1).await;
+    let delivery = deliveries(&app, &id).await[0]["id"].clone();
+    let redeliver =
+        "mutation($id: ID!) { redeliverWebhook(input: {deliveryId: $id}) { delivery { status } } }";
+    let res = app
+        .gql(Some(&b_admin), redeliver, json!({ "id": delivery }))
+        .await;
+    assert_eq!(res.code(), "NOT_FOUND");
+    let res = app
+        .gql(Some(&app.therapist()), redeliver, json!({ "id": delivery }))
+        .await;
+    assert_eq!(res.code(), "FORBIDDEN");
+    // Ids that are not ids are BAD_USER_INPUT on their field.
+    let res = app
+        .gql(Some(&app.admin()), redeliver, json!({ "id": "nope" }))
+        .await;
+    assert_eq!(
+        (res.code(), res.field()),
+        ("BAD_USER_INPUT", "input.deliveryId")
+    );
+    let res = app
+        .gql(
+            Some(&app.admin()),
+            "{ webhookDeliveries(webhookId: \"nope\") { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!((res.code(), res.field()), ("BAD_USER_INPUT", "webhookId"));
     let res = app
         .gql(Some(&b_admin), "{ webhooks { totalCount } }", json!({}))
         .await
@@ -668,6 +698,27 @@ async fn a_failing_endpoint_is_disabled_the_admin_alerted_and_it_can_be_revived(
         .gql(Some(&app.admin()), ack, json!({ "id": alert_id }))
         .await;
     assert_eq!(res.code(), "CONFLICT");
+    let b_admin = app.token(
+        &app.b,
+        app.b.admin_id,
+        momentum_api::auth::Role::PracticeAdmin,
+    );
+    let res = app
+        .gql(Some(&b_admin), ack, json!({ "id": alert_id }))
+        .await;
+    assert_eq!(res.code(), "NOT_FOUND");
+    let res = app
+        .gql(Some(&b_admin), "{ adminAlerts { totalCount } }", json!({}))
+        .await
+        .ok();
+    assert_eq!(res.data("adminAlerts.totalCount"), 0);
+    let res = app
+        .gql(Some(&app.admin()), ack, json!({ "id": "nope" }))
+        .await;
+    assert_eq!(
+        (res.code(), res.field()),
+        ("BAD_USER_INPUT", "input.adminAlertId")
+    );
 
     // While disabled, events queue up but are not sent.
     change(&app, "queued").await;
