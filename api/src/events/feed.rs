@@ -280,6 +280,38 @@ pub async fn read_until(
     Ok((out, at))
 }
 
+/// When a feed reader that found nothing new reads again: at the poll interval, or, while
+/// committed events are [`held_back`] behind an older transaction (their wake-up has
+/// already come), after 20 ms, doubling up to the poll interval.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadAgain {
+    poll: std::time::Duration,
+    retry: std::time::Duration,
+}
+
+impl ReadAgain {
+    /// The first wait while events are held back.
+    pub const FIRST: std::time::Duration = std::time::Duration::from_millis(20);
+
+    pub fn new(poll: std::time::Duration) -> Self {
+        Self {
+            poll,
+            retry: Self::FIRST / 2,
+        }
+    }
+
+    /// The wait after a read that found nothing new.
+    pub fn after(&mut self, held_back: bool) -> std::time::Duration {
+        if held_back {
+            self.retry = (self.retry * 2).clamp(Self::FIRST, self.poll);
+            self.retry
+        } else {
+            self.retry = Self::FIRST / 2;
+            self.poll
+        }
+    }
+}
+
 /// Whether committed events wait beyond `cursor`'s window because an older transaction
 /// (anywhere on the server) is still running. A reader that saw nothing new should then
 /// look again soon rather than wait for the next wake-up: the notification for those

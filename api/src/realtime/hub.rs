@@ -40,8 +40,6 @@ use entity::event;
 /// Events the hub reads per query. Less than the default buffer, so a subscriber that is
 /// keeping up never lags behind one read.
 const HUB_BATCH: u64 = 500;
-/// The first wait before reading again when events are held back.
-const RETRY_FIRST: Duration = Duration::from_millis(20);
 
 /// One event as the hub read it.
 #[derive(Debug)]
@@ -170,7 +168,7 @@ impl Hub {
         let mut wake = bus::subscribe();
         wake.borrow_and_update();
         let mut shutdown = self.shutdown.clone();
-        let mut retry = RETRY_FIRST / 2;
+        let mut again = feed::ReadAgain::new(self.poll);
         let mut at = *self.position.borrow();
         loop {
             if *shutdown.borrow() {
@@ -191,16 +189,8 @@ impl Hub {
                 }
                 Err(e) => tracing::warn!(error = %e, "the event hub cannot read events; retrying"),
             }
-            // Events that committed behind a transaction still running elsewhere: look
-            // again soon (their wake-up has already come), backing off up to the poll.
             let held = feed::held_back(&self.db, at).await.unwrap_or(false);
-            let wait = if held {
-                retry = (retry * 2).clamp(RETRY_FIRST, self.poll);
-                retry
-            } else {
-                retry = RETRY_FIRST / 2;
-                self.poll
-            };
+            let wait = again.after(held);
             tokio::select! {
                 _ = wake.changed() => {}
                 () = self.nudge.notified() => {}

@@ -66,8 +66,6 @@ pub async fn ensure_started(txn: &sea_orm::DatabaseTransaction) -> Result<(), Db
 }
 /// How long after its timeout a claimed delivery is left to its sender.
 const LEASE_SLACK: Duration = Duration::from_secs(30);
-/// The first wait before reading the feed again while events are held back.
-const HELD_BACK_RETRY: Duration = Duration::from_millis(20);
 
 static SEND_WAKE: LazyLock<watch::Sender<u64>> = LazyLock::new(|| watch::Sender::new(0));
 
@@ -97,7 +95,7 @@ async fn dispatch_loop(
 ) {
     let mut news = bus::subscribe();
     news.borrow_and_update();
-    let mut retry = HELD_BACK_RETRY;
+    let mut again = feed::ReadAgain::new(poll);
     loop {
         if *shutdown.borrow() {
             return;
@@ -110,13 +108,7 @@ async fn dispatch_loop(
                 if round.full {
                     continue;
                 }
-                if round.held_back {
-                    retry = (retry * 2).min(poll);
-                    retry
-                } else {
-                    retry = HELD_BACK_RETRY;
-                    poll
-                }
+                again.after(round.held_back)
             }
             Err(e) => {
                 tracing::warn!(error = %e, "webhook dispatch failed; retrying");
