@@ -59,6 +59,11 @@ pub struct Config {
     pub event_retention: Duration,
     /// Webhook delivery settings (`MOMENTUM_WEBHOOK_*`).
     pub webhooks: WebhookConfig,
+    /// `MOMENTUM_SCORE_WINDOW_DAYS`: the days the momentum score looks back over (7 to 90).
+    pub score_window_days: i64,
+    /// `MOMENTUM_ALERT_EVALUATION_SECONDS`: how often the engagement-alert evaluator runs
+    /// (one replica at a time; 1 second to a day, 900 by default).
+    pub alert_evaluation_interval: Duration,
 }
 
 /// How webhooks are delivered.
@@ -138,6 +143,8 @@ impl Default for Config {
             log_json: false,
             event_retention: Duration::from_secs(90 * 24 * 3600),
             webhooks: WebhookConfig::default(),
+            score_window_days: crate::insights::domain::WINDOW_DAYS,
+            alert_evaluation_interval: Duration::from_secs(15 * 60),
         }
     }
 }
@@ -312,6 +319,18 @@ impl Config {
                     poll: millis("MOMENTUM_WEBHOOK_POLL_MS", w.poll, 10..=600_000)?,
                 }
             },
+            score_window_days: ranged(
+                var("MOMENTUM_SCORE_WINDOW_DAYS"),
+                "MOMENTUM_SCORE_WINDOW_DAYS",
+                d.score_window_days,
+                crate::insights::domain::WINDOW_DAYS_RANGE,
+            )?,
+            alert_evaluation_interval: seconds(
+                var("MOMENTUM_ALERT_EVALUATION_SECONDS"),
+                "MOMENTUM_ALERT_EVALUATION_SECONDS",
+                d.alert_evaluation_interval,
+                1..=24 * 3600,
+            )?,
         })
     }
 

@@ -135,7 +135,7 @@ impl Application {
                 ))
             });
         // Background jobs, on connections of their own: the webhook dispatcher and sender,
-        // and event retention.
+        // the engagement-alert evaluator and event retention.
         let config = &self.state.config;
         let jobs = match crate::db::background(config, &self.state.db).await {
             Ok(db) => vec![
@@ -143,6 +143,12 @@ impl Application {
                     db.clone(),
                     config.webhooks.clone(),
                     std::time::Duration::from_millis(config.event_poll_ms),
+                    self.state.shutdown.clone(),
+                )),
+                tokio::spawn(crate::insights::worker::run(
+                    db.clone(),
+                    config.alert_evaluation_interval,
+                    config.score_window_days,
                     self.state.shutdown.clone(),
                 )),
                 tokio::spawn(crate::events::retention::run(

@@ -40,11 +40,21 @@ pub async fn raise(
     viewer: &Viewer,
     r: Raise<'_>,
 ) -> Result<Option<alert::Model>, ServiceError> {
+    raise_in(conn, viewer.practice_id, Some(viewer.into()), r).await
+}
+
+/// [`raise`] in `practice_id`, by `actor` (`None`: the server's own evaluator).
+pub async fn raise_in(
+    conn: &impl ConnectionTrait,
+    practice_id: Uuid,
+    actor: Option<events::Actor>,
+    r: Raise<'_>,
+) -> Result<Option<alert::Model>, ServiceError> {
     let now = Utc::now();
     let id = Uuid::now_v7();
     let inserted = alert::Entity::insert(alert::ActiveModel {
         id: Set(id),
-        practice_id: Set(viewer.practice_id),
+        practice_id: Set(practice_id),
         client_id: Set(r.client_id),
         kind: Set(r.kind.as_str().to_owned()),
         severity: Set(r.kind.severity()),
@@ -79,13 +89,16 @@ pub async fn raise(
         .one(conn)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    events::client_event(
+    events::append(
         conn,
-        viewer,
-        row.client_id,
-        row.id,
-        EventKind::AlertRaised,
-        serde_json::json!({ "alertId": row.id, "kind": row.kind }),
+        actor,
+        events::NewEvent {
+            practice_id,
+            client_id: Some(row.client_id),
+            kind: EventKind::AlertRaised,
+            entity_id: row.id,
+            payload: serde_json::json!({ "alertId": row.id, "kind": row.kind }),
+        },
     )
     .await?;
     Ok(Some(row))

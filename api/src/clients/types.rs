@@ -373,6 +373,19 @@ impl Client {
                 .collect(),
         )
     }
+    /// How engaged the client has been with the work between sessions over the last 14
+    /// days (configurable): a 0-100 score, its trend and parts, the tracking streak and
+    /// days since the last activity (clinical access; see the README's "Momentum score").
+    async fn momentum(&self, ctx: &Context<'_>) -> GqlResult<crate::insights::types::Momentum> {
+        let inner =
+            load_clinical::<crate::graphql::loaders::MomentumLoader>(ctx, self.model.id).await?;
+        Ok(crate::insights::types::Momentum {
+            inner,
+            window_days: crate::graphql::context::state(ctx)?
+                .config
+                .score_window_days,
+        })
+    }
     /// The client's alerts, most severe then oldest first (at most 200). For the care
     /// team and integrators with `CLINICAL_READ`; clients get `FORBIDDEN`.
     async fn alerts(

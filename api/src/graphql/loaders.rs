@@ -351,6 +351,36 @@ impl Loader<Uuid> for TemplateLoader {
     }
 }
 
+/// A client's momentum, by client id. Load through [`load_clinical`]: the score is made
+/// from clinical records.
+pub struct MomentumLoader {
+    scoped: Scoped,
+    window_days: i64,
+}
+
+impl Loader<Uuid> for MomentumLoader {
+    type Value = crate::insights::domain::Momentum;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        use crate::insights::service::{Clients, Windows, facts};
+        let viewer = self.scoped.viewer()?;
+        let rows = facts(
+            &self.scoped.db,
+            &Clients::Ids(keys.to_vec()),
+            Windows::new(chrono::Utc::now(), self.window_days),
+        )
+        .await
+        .map_err(ServiceError::from)?;
+        self.scoped.audited("Client.momentum", keys).await?;
+        Ok(rows
+            .into_iter()
+            .filter(|f| f.client.practice_id == viewer.practice_id)
+            .map(|f| (f.client.id, f.momentum()))
+            .collect())
+    }
+}
+
 fn add<L>(data: &mut async_graphql::Data, loader: L)
 where
     L: Send + Sync + 'static,
@@ -393,4 +423,11 @@ pub fn fill(data: &mut async_graphql::Data, state: &AppState, principal: &Princi
     add(data, HomeworkOccurrencesLoader(scoped.clone()));
     add(data, TemplateLoader(scoped.clone()));
     add(data, LastSessionLoader(scoped.clone()));
+    add(
+        data,
+        MomentumLoader {
+            scoped,
+            window_days: state.config.score_window_days,
+        },
+    );
 }

@@ -10,8 +10,8 @@ pub mod recurrence;
 use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use crate::{
-    accounts, alerts, checkins, clients, config::Config, goals, homework, integrations, measures,
-    plans, practices, realtime, resources, sessions, state::AppState, tracking, webhooks,
+    accounts, alerts, checkins, clients, config::Config, goals, homework, insights, integrations,
+    measures, plans, practices, realtime, resources, sessions, state::AppState, tracking, webhooks,
 };
 
 /// Every query field, merged from the domains.
@@ -32,6 +32,7 @@ pub struct QueryRoot(
     realtime::resolvers::RealtimeQuery,
     integrations::resolvers::IntegrationsQuery,
     webhooks::resolvers::WebhooksQuery,
+    insights::resolvers::InsightsQuery,
 );
 
 /// Every mutation, merged from the domains.
@@ -50,6 +51,7 @@ pub struct MutationRoot(
     alerts::resolvers::AlertsMutation,
     integrations::resolvers::IntegrationsMutation,
     webhooks::resolvers::WebhooksMutation,
+    insights::resolvers::InsightsMutation,
 );
 
 /// Every subscription, merged from the domains.

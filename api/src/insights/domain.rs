@@ -130,6 +130,129 @@ pub fn score(i: &Inputs) -> Score {
     Score { score, components }
 }
 
+/// How many days back the trend compares: the score now against the score of the window
+/// that ended this many days ago.
+pub const TREND_DAYS: i64 = 7;
+
+/// The smallest and largest window a deployment may configure, in days.
+pub const WINDOW_DAYS_RANGE: std::ops::RangeInclusive<i64> = 7..=90;
+
+/// A client's momentum: the score, where it is heading, and the plainer signals beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Momentum {
+    pub score: Score,
+    /// Points gained (positive) or lost since the window that ended [`TREND_DAYS`] ago;
+    /// `None` unless both scores exist.
+    pub trend: Option<i32>,
+    /// The score [`TREND_DAYS`] ago.
+    pub previous: Option<i32>,
+    pub streak_days: i64,
+    pub days_since_last_activity: Option<i64>,
+    pub last_activity_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The momentum of a client from the inputs of the two windows.
+pub fn momentum(
+    now: &Inputs,
+    week_ago: &Inputs,
+    streak_days: i64,
+    days_since_last_activity: Option<i64>,
+    last_activity_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Momentum {
+    let current = score(now);
+    let previous = score(week_ago).score;
+    Momentum {
+        trend: current.score.zip(previous).map(|(a, b)| a - b),
+        score: current,
+        previous,
+        streak_days,
+        days_since_last_activity,
+        last_activity_at,
+    }
+}
+
+/// How the caseload dashboard orders clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseloadSort {
+    /// Lowest score first (who is drifting); clients without a score yet last.
+    Momentum,
+    /// Longest without activity first; clients never active first of all.
+    LastActivity,
+    /// Most severe unresolved alert first, then most unresolved alerts.
+    OpenAlerts,
+    /// Soonest next session first; clients without one booked last.
+    NextSession,
+}
+
+/// Engagement alert rules (documented in the README; the evaluator applies them).
+pub mod rules {
+    /// DISENGAGEMENT (inactivity): local days without any activity.
+    pub const INACTIVE_DAYS: i64 = 7;
+    /// DISENGAGEMENT (drop): points the score fell over [`super::TREND_DAYS`] days.
+    pub const SCORE_DROP: i32 = 30;
+    /// MISSED_HOMEWORK: consecutive settled occurrences not done.
+    pub const MISSED_IN_A_ROW: usize = 2;
+    /// An occurrence not submitted this many hours after it was due counts as not done.
+    pub const GRACE_HOURS: i64 = 48;
+    /// Occurrences due longer ago than this are not looked at.
+    pub const MISSED_LOOKBACK_DAYS: i64 = 30;
+
+    /// Why a DISENGAGEMENT alert is due.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum Disengagement {
+        /// No activity for `days` local days while `overdue` homework went unsubmitted.
+        Inactive { days: i64, overdue: i64 },
+        /// The score fell from `from` to `to` in [`super::TREND_DAYS`] days.
+        ScoreDrop { from: i32, to: i32 },
+    }
+
+    impl Disengagement {
+        /// The alert's reason (generated, no client words).
+        pub fn reason(&self) -> String {
+            match self {
+                Self::Inactive { days, overdue } => format!(
+                    "No activity for {days} days while {overdue} homework {} due",
+                    if *overdue == 1 { "was" } else { "were" }
+                ),
+                Self::ScoreDrop { from, to } => format!(
+                    "Momentum fell from {from} to {to} in {} days",
+                    super::TREND_DAYS
+                ),
+            }
+        }
+    }
+
+    /// The DISENGAGEMENT rule. `days_inactive` counts from the last activity, or from the
+    /// client's creation when there was none; `overdue` is homework due in the last 7 days
+    /// and not submitted. Inactivity is checked first (it is the plainer reason).
+    pub fn disengagement(
+        days_inactive: i64,
+        overdue: i64,
+        score_now: Option<i32>,
+        score_week_ago: Option<i32>,
+    ) -> Option<Disengagement> {
+        if days_inactive >= INACTIVE_DAYS && overdue > 0 {
+            return Some(Disengagement::Inactive {
+                days: days_inactive,
+                overdue,
+            });
+        }
+        match (score_week_ago, score_now) {
+            (Some(from), Some(to)) if from - to >= SCORE_DROP => {
+                Some(Disengagement::ScoreDrop { from, to })
+            }
+            _ => None,
+        }
+    }
+
+    /// The MISSED_HOMEWORK rule: the latest [`MISSED_IN_A_ROW`] settled occurrences (newest
+    /// first, `true` = not done) were all not done.
+    pub fn missed_homework(latest_not_done: &[bool]) -> bool {
+        latest_not_done.len() >= MISSED_IN_A_ROW
+            && latest_not_done[..MISSED_IN_A_ROW].iter().all(|m| *m)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,5 +357,63 @@ mod tests {
             ..Inputs::default()
         });
         assert_eq!(s.score, Some(100));
+    }
+    #[test]
+    fn the_trend_is_the_change_against_a_week_ago_and_needs_both_scores() {
+        let full = Inputs {
+            days_observed: 14,
+            tracking_days: 14,
+            ..Inputs::default()
+        };
+        let half = Inputs {
+            tracking_days: 7,
+            ..full
+        };
+        let m = momentum(&half, &full, 0, None, None);
+        assert_eq!(
+            (m.score.score, m.previous, m.trend),
+            (Some(50), Some(100), Some(-50))
+        );
+        let new = momentum(&half, &Inputs::default(), 0, None, None);
+        assert_eq!(new.trend, None, "no score a week ago");
+    }
+
+    #[test]
+    fn inactivity_alerts_only_with_homework_overdue_and_from_seven_days() {
+        use rules::{Disengagement, disengagement};
+        assert_eq!(disengagement(6, 3, None, None), None);
+        assert_eq!(disengagement(7, 0, None, None), None, "nothing was asked");
+        assert_eq!(
+            disengagement(7, 2, None, None),
+            Some(Disengagement::Inactive {
+                days: 7,
+                overdue: 2
+            })
+        );
+    }
+
+    #[test]
+    fn a_drop_of_thirty_points_in_a_week_alerts_and_twenty_nine_does_not() {
+        use rules::{Disengagement, disengagement};
+        assert_eq!(disengagement(0, 0, Some(41), Some(70)), None);
+        assert_eq!(
+            disengagement(0, 0, Some(40), Some(70)),
+            Some(Disengagement::ScoreDrop { from: 70, to: 40 })
+        );
+        assert_eq!(disengagement(0, 0, None, Some(70)), None);
+        assert_eq!(
+            Disengagement::ScoreDrop { from: 70, to: 40 }.reason(),
+            "Momentum fell from 70 to 40 in 7 days"
+        );
+    }
+
+    #[test]
+    fn missed_homework_needs_the_latest_two_not_done() {
+        use rules::missed_homework;
+        assert!(missed_homework(&[true, true]));
+        assert!(missed_homework(&[true, true, false]));
+        assert!(!missed_homework(&[true, false, true]));
+        assert!(!missed_homework(&[false, true]));
+        assert!(!missed_homework(&[true]), "one miss is not a pattern");
     }
 }

@@ -1,4 +1,8 @@
-//! Insights: the momentum score, and (to come with issue 7) the pre-session brief,
-//! disengagement alerts, the caseload dashboard, practice reports and the FHIR export.
+//! Insights: the momentum (engagement) score, the caseload dashboard and the engagement
+//! alerts (DISENGAGEMENT, MISSED_HOMEWORK) that an evaluator raises from them.
 
 pub mod domain;
+pub mod resolvers;
+pub mod service;
+pub mod types;
+pub mod worker;

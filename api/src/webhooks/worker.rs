@@ -50,20 +50,14 @@ pub const CURSOR_NAME: &str = "webhooks";
 /// the first webhook starts it at "now", so it gets every event committed after it.
 pub async fn ensure_started(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
     let start = feed::now(txn).await?;
-    job_cursor::Entity::insert(job_cursor::ActiveModel {
-        name: Set(CURSOR_NAME.to_owned()),
-        position: Set(serde_json::to_string(&start).unwrap_or_default()),
-        updated_at: Set(Utc::now()),
-    })
-    .on_conflict(
-        OnConflict::column(job_cursor::Column::Name)
-            .do_nothing()
-            .to_owned(),
+    crate::db::place_job_cursor(
+        txn,
+        CURSOR_NAME,
+        serde_json::to_string(&start).unwrap_or_default(),
     )
-    .exec_without_returning(txn)
-    .await?;
-    Ok(())
+    .await
 }
+
 /// How long after its timeout a claimed delivery is left to its sender.
 const LEASE_SLACK: Duration = Duration::from_secs(30);
 

@@ -246,6 +246,19 @@ impl TestApp {
         Gql(res.json().await.unwrap())
     }
 
+    /// [`Self::gql`] against another server (e.g. one from [`Self::start_another`]).
+    pub async fn gql_at(&self, url: &str, token: &str, query: &str, variables: Value) -> Gql {
+        let res = self
+            .http
+            .post(format!("{url}/graphql"))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .unwrap();
+        Gql(res.json().await.unwrap())
+    }
+
     /// Signs a real access token for a user of a seeded practice.
     pub fn token(&self, practice: &SeededPractice, user_id: Uuid, role: Role) -> String {
         let client_id = (role == Role::Client).then(|| {
@@ -433,5 +446,22 @@ impl TestApp {
         let before = self.statements.load(Ordering::SeqCst);
         self.gql(Some(token), query, json!({})).await.ok();
         self.statements.load(Ordering::SeqCst) - before
+    }
+}
+
+/// Polls `check` every 20 ms until it holds (at most 30 s), for state a server writes in
+/// the background; fails naming `what` otherwise.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

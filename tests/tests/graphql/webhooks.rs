@@ -15,7 +15,7 @@ use sha2::Sha256;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use crate::helpers::{Gql, TestApp, spawn_app_with};
+use crate::helpers::{Gql, TestApp, eventually, spawn_app_with};
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
@@ -207,23 +207,6 @@ async fn deliveries(app: &TestApp, webhook_id: &str) -> Vec<Value> {
         .iter()
         .map(|e| e["node"].clone())
         .collect()
-}
-
-/// Polls `check` every 20 ms until it holds (at most 30 s): for state the server writes
-/// after the receiver has answered.
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while !check().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 fn hmac_hex(secret: &str, signed: &str) -> String {

@@ -1,0 +1,1065 @@
+//! Insights in SQL: what a window held for many clients at once (one grouped statement per
+//! source table, whatever the number of clients), the momentum score made from it, the
+//! caseload dashboard, and the engagement-alert evaluator.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::{
+    ColumnTrait as _, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait as _, FromQueryResult, QueryFilter as _, QuerySelect as _,
+    sea_query::{
+        Alias, Expr, ExprTrait as _, LockBehavior, LockType, Query, SelectStatement, UnionType,
+    },
+};
+use uuid::Uuid;
+
+use super::domain::{self, Inputs, Momentum, TREND_DAYS, rules};
+use crate::{
+    alerts::{
+        domain::AlertKind,
+        service::{self as alerts, Raise},
+    },
+    audit::{self, Target},
+    auth::{Role, Viewer},
+    clients::{domain::Access, service as clients},
+    error::ServiceError,
+    events,
+    pagination::{Page, PageRequest},
+    tracking::domain::day_number,
+    values::local_today,
+};
+use entity::{
+    alert, check_in, client, goal, goal_progress, goal_step, homework_occurrence, job_cursor,
+    measure_response, therapy_session, thought_record, tracker_entry,
+};
+
+/// Which clients a computation covers: a list of ids, or a subquery of them (a viewer's
+/// visible clients, a practice's active ones).
+#[derive(Debug, Clone)]
+pub enum Clients {
+    Ids(Vec<Uuid>),
+    Query(Box<SelectStatement>),
+}
+
+impl Clients {
+    /// `<table>.client_id IN (…)`.
+    fn on<T, C>(&self, table: T, column: C) -> Expr
+    where
+        T: sea_orm::sea_query::IntoIden,
+        C: sea_orm::sea_query::IntoIden,
+    {
+        let col = Expr::col((table, column));
+        match self {
+            Self::Ids(ids) => col.is_in(ids.clone()),
+            Self::Query(q) => col.in_subquery(q.as_ref().clone()),
+        }
+    }
+}
+
+/// The moments a computation is made at: now, and the two score windows (this one, and
+/// the one [`TREND_DAYS`] earlier that the trend compares with).
+#[derive(Debug, Clone, Copy)]
+pub struct Windows {
+    pub now: DateTime<Utc>,
+    pub days: i64,
+}
+
+impl Windows {
+    pub fn new(now: DateTime<Utc>, days: i64) -> Self {
+        Self { now, days }
+    }
+    fn end(self, earlier: i64) -> DateTime<Utc> {
+        self.now - TimeDelta::days(earlier)
+    }
+    fn start(self, earlier: i64) -> DateTime<Utc> {
+        self.end(earlier) - TimeDelta::days(self.days)
+    }
+    /// The earliest moment either window reaches.
+    fn oldest(self) -> DateTime<Utc> {
+        self.start(TREND_DAYS)
+    }
+}
+
+/// What the records say about one client now (see [`facts`]).
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub client: client::Model,
+    /// The score window ending now, and the one ending [`TREND_DAYS`] ago.
+    pub now: Inputs,
+    pub week_ago: Inputs,
+    /// The client's latest activity of any kind (see the README for the list).
+    pub last_activity_at: Option<DateTime<Utc>>,
+    /// Local days from the last activity to today (0: today); null with none.
+    pub days_since_last_activity: Option<i64>,
+    /// Consecutive local days with a self-monitoring entry, ending today or yesterday.
+    pub streak_days: i64,
+    /// Homework occurrences due within the next 7 days, not yet submitted.
+    pub homework_due: i64,
+    /// Homework occurrences due in the last 7 days and not submitted.
+    pub homework_overdue: i64,
+}
+
+impl Facts {
+    /// The momentum score and its trend.
+    pub fn momentum(&self) -> Momentum {
+        domain::momentum(
+            &self.now,
+            &self.week_ago,
+            self.streak_days,
+            self.days_since_last_activity,
+            self.last_activity_at,
+        )
+    }
+}
+
+fn rows_stmt<R: FromQueryResult>(
+    conn: &impl ConnectionTrait,
+    stmt: &SelectStatement,
+) -> impl Future<Output = Result<Vec<R>, DbErr>> {
+    let built = conn.get_database_backend().build(stmt);
+    R::find_by_statement(built).all(conn)
+}
+
+/// A custom expression whose `$1`, `$2`… name `values` (repeats allowed). PostgreSQL takes
+/// numbered placeholders as they are; for SQLite each becomes a positional `?` with its
+/// value.
+fn numbered<V: Into<sea_orm::Value> + Clone>(b: DbBackend, template: &str, values: &[V]) -> Expr {
+    if b == DbBackend::Postgres {
+        return Expr::cust_with_values(template.to_owned(), values.to_vec());
+    }
+    let mut sql = String::with_capacity(template.len());
+    let mut bound: Vec<sea_orm::Value> = Vec::new();
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        let mut digits = String::new();
+        while c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            digits.extend(chars.next());
+        }
+        match digits
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| values.get(n.wrapping_sub(1)))
+        {
+            Some(v) => {
+                sql.push('?');
+                bound.push(v.clone().into());
+            }
+            None => {
+                sql.push(c);
+                sql.push_str(&digits);
+            }
+        }
+    }
+    Expr::cust_with_values(sql, bound)
+}
+
+/// `SUM(CASE WHEN <cond> THEN <then> ELSE 0 END)`, `cond` naming `values` as `$1`, `$2`….
+fn sum_when<V: Into<sea_orm::Value> + Clone>(
+    b: DbBackend,
+    cond: &str,
+    then: &str,
+    values: &[V],
+) -> Expr {
+    numbered(
+        b,
+        &format!("SUM(CASE WHEN {cond} THEN {then} ELSE 0 END)"),
+        values,
+    )
+}
+
+#[derive(FromQueryResult)]
+struct HomeworkRow {
+    client_id: Uuid,
+    due_now: Option<i64>,
+    halves_now: Option<i64>,
+    due_before: Option<i64>,
+    halves_before: Option<i64>,
+    due_soon: Option<i64>,
+    overdue: Option<i64>,
+}
+
+/// Done counts in halves so that the SUM stays an integer on both databases.
+const HALVES: &str = "CASE outcome WHEN 'COMPLETED' THEN 2 WHEN 'PARTIAL' THEN 1 ELSE 0 END";
+
+async fn homework(
+    conn: &impl ConnectionTrait,
+    who: &Clients,
+    w: Windows,
+) -> Result<Vec<HomeworkRow>, DbErr> {
+    let b = conn.get_database_backend();
+    let (s0, e0, s7, e7) = (w.start(0), w.end(0), w.start(TREND_DAYS), w.end(TREND_DAYS));
+    let soon = w.now + TimeDelta::days(7);
+    let recent = w.now - TimeDelta::days(7);
+    let stmt = Query::select()
+        .column(homework_occurrence::Column::ClientId)
+        .expr_as(
+            sum_when(b, "due_at >= $1 AND due_at < $2", "1", &[s0, e0]),
+            Alias::new("due_now"),
+        )
+        .expr_as(
+            sum_when(
+                b,
+                "due_at >= $1 AND due_at < $2 AND submitted_at <= $2",
+                HALVES,
+                &[s0, e0],
+            ),
+            Alias::new("halves_now"),
+        )
+        .expr_as(
+            sum_when(b, "due_at >= $1 AND due_at < $2", "1", &[s7, e7]),
+            Alias::new("due_before"),
+        )
+        .expr_as(
+            sum_when(
+                b,
+                "due_at >= $1 AND due_at < $2 AND submitted_at <= $2",
+                HALVES,
+                &[s7, e7],
+            ),
+            Alias::new("halves_before"),
+        )
+        .expr_as(
+            sum_when(
+                b,
+                "due_at >= $1 AND due_at < $2 AND submitted_at IS NULL",
+                "1",
+                &[w.now, soon],
+            ),
+            Alias::new("due_soon"),
+        )
+        .expr_as(
+            sum_when(
+                b,
+                "due_at >= $1 AND due_at < $2 AND submitted_at IS NULL",
+                "1",
+                &[recent, w.now],
+            ),
+            Alias::new("overdue"),
+        )
+        .from(homework_occurrence::Entity)
+        .and_where(who.on(
+            homework_occurrence::Entity,
+            homework_occurrence::Column::ClientId,
+        ))
+        .and_where(homework_occurrence::Column::DueAt.gte(std::cmp::min(w.oldest(), recent)))
+        .and_where(homework_occurrence::Column::DueAt.lt(soon))
+        .group_by_col(homework_occurrence::Column::ClientId)
+        .to_owned();
+    rows_stmt(conn, &stmt).await
+}
+
+#[derive(FromQueryResult)]
+struct CountRow {
+    client_id: Uuid,
+    now_n: Option<i64>,
+    now_of: Option<i64>,
+    before_n: Option<i64>,
+    before_of: Option<i64>,
+}
+
+/// Distinct local days with an entry, in each window (`now_n`, `before_n`).
+async fn tracking(
+    conn: &impl ConnectionTrait,
+    who: &Clients,
+    w: Windows,
+) -> Result<Vec<CountRow>, DbErr> {
+    let b = conn.get_database_backend();
+    let days = |start: DateTime<Utc>, end: DateTime<Utc>| {
+        numbered(
+            b,
+            "COUNT(DISTINCT CASE WHEN recorded_at >= $1 AND recorded_at < $2 THEN local_day END)",
+            &[start, end],
+        )
+    };
+    let stmt = Query::select()
+        .column(tracker_entry::Column::ClientId)
+        .expr_as(days(w.start(0), w.end(0)), Alias::new("now_n"))
+        .expr_as(Expr::cust("CAST(0 AS BIGINT)"), Alias::new("now_of"))
+        .expr_as(
+            days(w.start(TREND_DAYS), w.end(TREND_DAYS)),
+            Alias::new("before_n"),
+        )
+        .expr_as(Expr::cust("CAST(0 AS BIGINT)"), Alias::new("before_of"))
+        .from(tracker_entry::Entity)
+        .and_where(who.on(tracker_entry::Entity, tracker_entry::Column::ClientId))
+        .and_where(tracker_entry::Column::RecordedAt.gte(w.oldest()))
+        .and_where(tracker_entry::Column::RecordedAt.lt(w.now))
+        .group_by_col(tracker_entry::Column::ClientId)
+        .to_owned();
+    rows_stmt(conn, &stmt).await
+}
+
+/// Goals pursued in each window (`*_of`) and of those, goals that moved (`*_n`): progress
+/// recorded, a step completed or the goal achieved inside the window.
+async fn goals(
+    conn: &impl ConnectionTrait,
+    who: &Clients,
+    w: Windows,
+) -> Result<Vec<CountRow>, DbErr> {
+    let b = conn.get_database_backend();
+    // A goal is pursued in a window when it existed before the window ended and is ACTIVE,
+    // or was ACHIEVED inside or after the window.
+    let pursued = "\"goal\".\"created_at\" < $2 AND (\"goal\".\"status\" = 'ACTIVE' OR \
+                   (\"goal\".\"status\" = 'ACHIEVED' AND \"goal\".\"achieved_at\" >= $1))";
+    let moved = "(EXISTS (SELECT 1 FROM \"goal_progress\" p WHERE p.\"goal_id\" = \"goal\".\"id\" \
+                 AND p.\"recorded_at\" >= $1 AND p.\"recorded_at\" < $2) \
+                 OR EXISTS (SELECT 1 FROM \"goal_step\" s WHERE s.\"goal_id\" = \"goal\".\"id\" \
+                 AND s.\"completed_at\" >= $1 AND s.\"completed_at\" < $2) \
+                 OR (\"goal\".\"status\" = 'ACHIEVED' AND \"goal\".\"achieved_at\" < $2))";
+    let of = |s, e| sum_when(b, pursued, "1", &[s, e]);
+    let n = |s, e| sum_when(b, &format!("{pursued} AND {moved}"), "1", &[s, e]);
+    let stmt = Query::select()
+        .column((goal::Entity, goal::Column::ClientId))
+        .expr_as(n(w.start(0), w.end(0)), Alias::new("now_n"))
+        .expr_as(of(w.start(0), w.end(0)), Alias::new("now_of"))
+        .expr_as(
+            n(w.start(TREND_DAYS), w.end(TREND_DAYS)),
+            Alias::new("before_n"),
+        )
+        .expr_as(
+            of(w.start(TREND_DAYS), w.end(TREND_DAYS)),
+            Alias::new("before_of"),
+        )
+        .from(goal::Entity)
+        .and_where(who.on(goal::Entity, goal::Column::ClientId))
+        .and_where(goal::Column::Status.is_in(["ACTIVE", "ACHIEVED"]))
+        .group_by_col((goal::Entity, goal::Column::ClientId))
+        .to_owned();
+    rows_stmt(conn, &stmt).await
+}
+
+/// Check-ins due in each window (`*_of`) and of those, answered by its end (`*_n`).
+async fn check_ins(
+    conn: &impl ConnectionTrait,
+    who: &Clients,
+    w: Windows,
+) -> Result<Vec<CountRow>, DbErr> {
+    let b = conn.get_database_backend();
+    let due = "due_at >= $1 AND due_at < $2";
+    let answered = "due_at >= $1 AND due_at < $2 AND responded_at <= $2";
+    let stmt = Query::select()
+        .column(check_in::Column::ClientId)
+        .expr_as(
+            sum_when(b, answered, "1", &[w.start(0), w.end(0)]),
+            Alias::new("now_n"),
+        )
+        .expr_as(
+            sum_when(b, due, "1", &[w.start(0), w.end(0)]),
+            Alias::new("now_of"),
+        )
+        .expr_as(
+            sum_when(b, answered, "1", &[w.start(TREND_DAYS), w.end(TREND_DAYS)]),
+            Alias::new("before_n"),
+        )
+        .expr_as(
+            sum_when(b, due, "1", &[w.start(TREND_DAYS), w.end(TREND_DAYS)]),
+            Alias::new("before_of"),
+        )
+        .from(check_in::Entity)
+        .and_where(who.on(check_in::Entity, check_in::Column::ClientId))
+        .and_where(check_in::Column::DueAt.gte(w.oldest()))
+        .and_where(check_in::Column::DueAt.lt(w.now))
+        .group_by_col(check_in::Column::ClientId)
+        .to_owned();
+    rows_stmt(conn, &stmt).await
+}
+
+#[derive(FromQueryResult)]
+struct LastRow {
+    client_id: Uuid,
+    last_at: Option<DateTime<Utc>>,
+}
+
+/// The latest activity of each client, over every kind of record a client makes.
+async fn last_activity(
+    conn: &impl ConnectionTrait,
+    who: &Clients,
+    now: DateTime<Utc>,
+) -> Result<Vec<LastRow>, DbErr> {
+    fn latest<E, C>(
+        entity: E,
+        client: C,
+        at: C,
+        now: DateTime<Utc>,
+        who: &Clients,
+    ) -> SelectStatement
+    where
+        E: sea_orm::EntityTrait + Copy,
+        C: sea_orm::ColumnTrait + Copy,
+    {
+        Query::select()
+            .expr_as(Expr::col(client), Alias::new("client_id"))
+            .expr_as(Expr::col(at).max(), Alias::new("last_at"))
+            .from(entity)
+            .and_where(who.on(entity, client))
+            .and_where(at.lte(now))
+            .group_by_col(client)
+            .to_owned()
+    }
+    let mut union = latest(
+        tracker_entry::Entity,
+        tracker_entry::Column::ClientId,
+        tracker_entry::Column::RecordedAt,
+        now,
+        who,
+    );
+    union
+        .union(
+            UnionType::All,
+            latest(
+                thought_record::Entity,
+                thought_record::Column::ClientId,
+                thought_record::Column::RecordedAt,
+                now,
+                who,
+            ),
+        )
+        .union(
+            UnionType::All,
+            latest(
+                homework_occurrence::Entity,
+                homework_occurrence::Column::ClientId,
+                homework_occurrence::Column::SubmittedAt,
+                now,
+                who,
+            ),
+        )
+        .union(
+            UnionType::All,
+            latest(
+                check_in::Entity,
+                check_in::Column::ClientId,
+                check_in::Column::RespondedAt,
+                now,
+                who,
+            ),
+        )
+        .union(
+            UnionType::All,
+            latest(
+                measure_response::Entity,
+                measure_response::Column::ClientId,
+                measure_response::Column::AdministeredAt,
+                now,
+                who,
+            ),
+        )
+        .union(
+            UnionType::All,
+            latest(
+                goal_progress::Entity,
+                goal_progress::Column::ClientId,
+                goal_progress::Column::RecordedAt,
+                now,
+                who,
+            ),
+        )
+        .union(
+            UnionType::All,
+            latest(
+                goal_step::Entity,
+                goal_step::Column::ClientId,
+                goal_step::Column::CompletedAt,
+                now,
+                who,
+            ),
+        );
+    let stmt = Query::select()
+        .column(Alias::new("client_id"))
+        .expr_as(
+            Expr::col(Alias::new("last_at")).max(),
+            Alias::new("last_at"),
+        )
+        .from_subquery(union, Alias::new("latest"))
+        .group_by_col(Alias::new("client_id"))
+        .to_owned();
+    rows_stmt(conn, &stmt).await
+}
+
+#[derive(FromQueryResult)]
+struct StreakRow {
+    client_id: Uuid,
+    last_day: Option<i64>,
+    days: Option<i64>,
+}
+
+/// How far back a streak is counted.
+pub const STREAK_DAYS_MAX: i64 = 366;
+
+/// Per client, the last local day with an entry and the length of the run of consecutive
+/// days ending on it (gaps and islands: consecutive days share `day + row number`).
+async fn streaks(
+    conn: &impl ConnectionTrait,
+    who: &Clients,
+    now: DateTime<Utc>,
+) -> Result<Vec<StreakRow>, DbErr> {
+    // A day of slack either side covers every time zone.
+    let first = day_number(now.date_naive()) as i64 - STREAK_DAYS_MAX - 1;
+    let days = Query::select()
+        .column(tracker_entry::Column::ClientId)
+        .column(tracker_entry::Column::LocalDay)
+        .expr_as(
+            Expr::cust(
+                "\"local_day\" + ROW_NUMBER() OVER (PARTITION BY \"client_id\" ORDER BY \"local_day\" DESC)",
+            ),
+            Alias::new("island"),
+        )
+        .expr_as(
+            Expr::cust("MAX(\"local_day\") OVER (PARTITION BY \"client_id\")"),
+            Alias::new("last_day"),
+        )
+        .from(tracker_entry::Entity)
+        .and_where(who.on(tracker_entry::Entity, tracker_entry::Column::ClientId))
+        .and_where(tracker_entry::Column::LocalDay.gte(first))
+        .and_where(tracker_entry::Column::RecordedAt.lte(now))
+        .group_by_col(tracker_entry::Column::ClientId)
+        .group_by_col(tracker_entry::Column::LocalDay)
+        .to_owned();
+    let stmt = Query::select()
+        .column(Alias::new("client_id"))
+        .expr_as(
+            Expr::cust("CAST(MAX(\"last_day\") AS BIGINT)"),
+            Alias::new("last_day"),
+        )
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("days"))
+        .from_subquery(days, Alias::new("d"))
+        .and_where(Expr::cust("\"island\" = \"last_day\" + 1"))
+        .group_by_col(Alias::new("client_id"))
+        .to_owned();
+    rows_stmt(conn, &stmt).await
+}
+
+fn by_client<R>(rows: Vec<R>, key: impl Fn(&R) -> Uuid) -> HashMap<Uuid, R> {
+    rows.into_iter().map(|r| (key(&r), r)).collect()
+}
+
+/// Whole days (of 24 hours) of `[start, end)` the client existed for, at most `days`.
+fn observed(created: DateTime<Utc>, start: DateTime<Utc>, end: DateTime<Utc>, days: i64) -> i64 {
+    let from = std::cmp::max(created, start);
+    ((end - from).num_days()).clamp(0, days)
+}
+
+/// What the records say about each of `who` (clients with no rows at all included), in
+/// seven statements whatever their number.
+pub async fn facts(
+    conn: &impl ConnectionTrait,
+    who: &Clients,
+    w: Windows,
+) -> Result<Vec<Facts>, DbErr> {
+    let clients = client::Entity::find()
+        .filter(who.on(client::Entity, client::Column::Id))
+        .all(conn)
+        .await?;
+    if clients.is_empty() {
+        return Ok(Vec::new());
+    }
+    let homework = by_client(homework(conn, who, w).await?, |r| r.client_id);
+    let tracking = by_client(tracking(conn, who, w).await?, |r| r.client_id);
+    let goals = by_client(goals(conn, who, w).await?, |r| r.client_id);
+    let check_ins = by_client(check_ins(conn, who, w).await?, |r| r.client_id);
+    let last = by_client(last_activity(conn, who, w.now).await?, |r| r.client_id);
+    let streaks = by_client(streaks(conn, who, w.now).await?, |r| r.client_id);
+    Ok(clients
+        .into_iter()
+        .map(|c| {
+            let hw = homework.get(&c.id);
+            let tr = tracking.get(&c.id);
+            let go = goals.get(&c.id);
+            let ci = check_ins.get(&c.id);
+            let n = |v: Option<i64>| v.unwrap_or(0);
+            let inputs = |earlier: i64, now: bool| Inputs {
+                days_observed: observed(c.created_at, w.start(earlier), w.end(earlier), w.days),
+                homework_due: n(hw.and_then(|h| if now { h.due_now } else { h.due_before })),
+                homework_done: n(hw.and_then(|h| if now { h.halves_now } else { h.halves_before }))
+                    as f64
+                    / 2.0,
+                tracking_days: n(tr.and_then(|t| if now { t.now_n } else { t.before_n })),
+                goals_active: n(go.and_then(|g| if now { g.now_of } else { g.before_of })),
+                goals_moved: n(go.and_then(|g| if now { g.now_n } else { g.before_n })),
+                check_ins_due: n(ci.and_then(|x| if now { x.now_of } else { x.before_of })),
+                check_ins_answered: n(ci.and_then(|x| if now { x.now_n } else { x.before_n })),
+            };
+            let today = day_number(local_today(&c.timezone, w.now)) as i64;
+            let last_at = last.get(&c.id).and_then(|l| l.last_at);
+            let days_since = last_at.map(|at| {
+                std::cmp::max(today - day_number(local_today(&c.timezone, at)) as i64, 0)
+            });
+            let streak = streaks
+                .get(&c.id)
+                .and_then(|s| Some((s.last_day?, s.days?)))
+                .filter(|(last_day, _)| *last_day >= today - 1)
+                .map_or(0, |(_, d)| std::cmp::min(d, STREAK_DAYS_MAX));
+            Facts {
+                now: inputs(0, true),
+                week_ago: inputs(TREND_DAYS, false),
+                last_activity_at: last_at,
+                days_since_last_activity: days_since,
+                streak_days: streak,
+                homework_due: n(hw.and_then(|h| h.due_soon)),
+                homework_overdue: n(hw.and_then(|h| h.overdue)),
+                client: c,
+            }
+        })
+        .collect())
+}
+
+#[derive(FromQueryResult)]
+struct AlertRow {
+    client_id: Uuid,
+    kind: String,
+    open: Option<i64>,
+    worst: Option<i32>,
+    last_raised: Option<DateTime<Utc>>,
+}
+
+/// Per client and kind: unresolved alerts, the highest severity among them, and when one
+/// of the kind was last raised.
+#[derive(Debug, Clone, Default)]
+pub struct AlertCounts {
+    pub unresolved: i64,
+    pub worst: Option<i32>,
+    pub last_raised: HashMap<String, DateTime<Utc>>,
+    pub unresolved_kinds: Vec<String>,
+}
+
+/// Alert counts of each of `who`, in one statement.
+pub async fn alert_counts(
+    conn: &impl ConnectionTrait,
+    who: &Clients,
+) -> Result<HashMap<Uuid, AlertCounts>, DbErr> {
+    let stmt = Query::select()
+        .column(alert::Column::ClientId)
+        .column(alert::Column::Kind)
+        .expr_as(
+            Expr::cust("SUM(CASE WHEN \"status\" <> 'RESOLVED' THEN 1 ELSE 0 END)"),
+            Alias::new("open"),
+        )
+        .expr_as(
+            Expr::cust("MAX(CASE WHEN \"status\" <> 'RESOLVED' THEN \"severity\" END)"),
+            Alias::new("worst"),
+        )
+        .expr_as(
+            Expr::col(alert::Column::RaisedAt).max(),
+            Alias::new("last_raised"),
+        )
+        .from(alert::Entity)
+        .and_where(who.on(alert::Entity, alert::Column::ClientId))
+        .group_by_col(alert::Column::ClientId)
+        .group_by_col(alert::Column::Kind)
+        .to_owned();
+    let rows: Vec<AlertRow> = rows_stmt(conn, &stmt).await?;
+    let mut out: HashMap<Uuid, AlertCounts> = HashMap::new();
+    for r in rows {
+        let c = out.entry(r.client_id).or_default();
+        let open = r.open.unwrap_or(0);
+        c.unresolved += open;
+        c.worst = std::cmp::max(c.worst, r.worst);
+        if open > 0 {
+            c.unresolved_kinds.push(r.kind.clone());
+        }
+        if let Some(at) = r.last_raised {
+            c.last_raised.insert(r.kind, at);
+        }
+    }
+    Ok(out)
+}
+
+#[derive(FromQueryResult)]
+struct NextRow {
+    client_id: Uuid,
+    next_at: Option<DateTime<Utc>>,
+}
+
+/// The next scheduled session time of each of `who`, in one statement.
+pub async fn next_sessions(
+    conn: &impl ConnectionTrait,
+    who: &Clients,
+    now: DateTime<Utc>,
+) -> Result<HashMap<Uuid, DateTime<Utc>>, DbErr> {
+    let stmt = Query::select()
+        .column(therapy_session::Column::ClientId)
+        .expr_as(
+            Expr::col(therapy_session::Column::ScheduledAt).min(),
+            Alias::new("next_at"),
+        )
+        .from(therapy_session::Entity)
+        .and_where(who.on(therapy_session::Entity, therapy_session::Column::ClientId))
+        .and_where(therapy_session::Column::Status.eq("SCHEDULED"))
+        .and_where(therapy_session::Column::ScheduledAt.gte(now))
+        .group_by_col(therapy_session::Column::ClientId)
+        .to_owned();
+    let rows: Vec<NextRow> = rows_stmt(conn, &stmt).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| Some((r.client_id, r.next_at?)))
+        .collect())
+}
+
+#[derive(FromQueryResult)]
+struct SettledRow {
+    client_id: Uuid,
+    due_at: DateTime<Utc>,
+    not_done: i32,
+}
+
+/// Per client, the latest settled homework occurrences (submitted, or past the grace
+/// period), newest first, as (due, not done), at most [`rules::MISSED_IN_A_ROW`] of them.
+async fn latest_settled(
+    conn: &impl ConnectionTrait,
+    who: &Clients,
+    now: DateTime<Utc>,
+) -> Result<HashMap<Uuid, Vec<(DateTime<Utc>, bool)>>, DbErr> {
+    let b = conn.get_database_backend();
+    let settled = Query::select()
+        .column(homework_occurrence::Column::ClientId)
+        .column(homework_occurrence::Column::DueAt)
+        .expr_as(
+            Expr::cust(
+                "CASE WHEN \"submitted_at\" IS NULL OR \"outcome\" = 'NOT_DONE' THEN 1 ELSE 0 END",
+            ),
+            Alias::new("not_done"),
+        )
+        .expr_as(
+            Expr::cust(
+                "ROW_NUMBER() OVER (PARTITION BY \"client_id\" ORDER BY \"due_at\" DESC, \"id\" DESC)",
+            ),
+            Alias::new("rn"),
+        )
+        .from(homework_occurrence::Entity)
+        .and_where(who.on(homework_occurrence::Entity, homework_occurrence::Column::ClientId))
+        .and_where(
+            homework_occurrence::Column::DueAt
+                .gte(now - TimeDelta::days(rules::MISSED_LOOKBACK_DAYS)),
+        )
+        .and_where(homework_occurrence::Column::DueAt.lt(now))
+        .and_where(numbered(
+            b,
+            "(\"submitted_at\" IS NOT NULL OR \"due_at\" < $1)",
+            &[now - TimeDelta::hours(rules::GRACE_HOURS)],
+        ))
+        .to_owned();
+    let stmt = Query::select()
+        .columns([
+            Alias::new("client_id"),
+            Alias::new("due_at"),
+            Alias::new("not_done"),
+        ])
+        .from_subquery(settled, Alias::new("s"))
+        .and_where(Expr::col(Alias::new("rn")).lte(rules::MISSED_IN_A_ROW as i64))
+        .order_by(Alias::new("client_id"), sea_orm::Order::Asc)
+        .order_by(Alias::new("due_at"), sea_orm::Order::Desc)
+        .to_owned();
+    let rows: Vec<SettledRow> = rows_stmt(conn, &stmt).await?;
+    let mut out: HashMap<Uuid, Vec<(DateTime<Utc>, bool)>> = HashMap::new();
+    for r in rows {
+        out.entry(r.client_id)
+            .or_default()
+            .push((r.due_at, r.not_done != 0));
+    }
+    Ok(out)
+}
+
+/// What one evaluation did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Evaluated {
+    pub clients: u64,
+    pub disengagement: u64,
+    pub missed_homework: u64,
+}
+
+impl std::ops::AddAssign for Evaluated {
+    fn add_assign(&mut self, o: Self) {
+        self.clients += o.clients;
+        self.disengagement += o.disengagement;
+        self.missed_homework += o.missed_homework;
+    }
+}
+
+/// The alert to raise for one client, if any, by the documented rules and at most one per
+/// episode: never while one of the kind is unresolved, and not again for the same spell
+/// of inactivity, the same week's drop or the same missed occurrence.
+fn due_alerts(
+    f: &Facts,
+    alerts: Option<&AlertCounts>,
+    settled: Option<&Vec<(DateTime<Utc>, bool)>>,
+    now: DateTime<Utc>,
+) -> Vec<(AlertKind, String)> {
+    let empty = AlertCounts::default();
+    let alerts = alerts.unwrap_or(&empty);
+    let open = |k: AlertKind| alerts.unresolved_kinds.iter().any(|x| x == k.as_str());
+    let raised_since = |k: AlertKind, t: DateTime<Utc>| {
+        alerts.last_raised.get(k.as_str()).is_some_and(|r| *r >= t)
+    };
+    let mut out = Vec::new();
+    let days_inactive = f.days_since_last_activity.unwrap_or_else(|| {
+        let today = local_today(&f.client.timezone, now);
+        (today - local_today(&f.client.timezone, f.client.created_at)).num_days()
+    });
+    let m = f.momentum();
+    if !open(AlertKind::Disengagement) {
+        let why =
+            rules::disengagement(days_inactive, f.homework_overdue, m.score.score, m.previous);
+        let fresh = match &why {
+            Some(rules::Disengagement::Inactive { .. }) => !raised_since(
+                AlertKind::Disengagement,
+                f.last_activity_at.unwrap_or(f.client.created_at),
+            ),
+            Some(rules::Disengagement::ScoreDrop { .. }) => {
+                !raised_since(AlertKind::Disengagement, now - TimeDelta::days(TREND_DAYS))
+            }
+            None => false,
+        };
+        if let Some(why) = why.filter(|_| fresh) {
+            out.push((AlertKind::Disengagement, why.reason()));
+        }
+    }
+    if !open(AlertKind::MissedHomework) {
+        let latest = settled.map(Vec::as_slice).unwrap_or_default();
+        let misses: Vec<bool> = latest.iter().map(|(_, m)| *m).collect();
+        if rules::missed_homework(&misses)
+            && latest
+                .first()
+                .is_some_and(|(due, _)| !raised_since(AlertKind::MissedHomework, *due))
+        {
+            out.push((
+                AlertKind::MissedHomework,
+                format!(
+                    "The last {} homework assignments were not done",
+                    rules::MISSED_IN_A_ROW
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// Evaluates the engagement rules for every ACTIVE client of `practice_id` inside `txn`
+/// (which holds the evaluator lock) and raises what is due.
+pub async fn evaluate_practice(
+    txn: &impl ConnectionTrait,
+    practice_id: Uuid,
+    actor: Option<events::Actor>,
+    w: Windows,
+) -> Result<Evaluated, ServiceError> {
+    let who = Clients::Query(Box::new(
+        Query::select()
+            .column(client::Column::Id)
+            .from(client::Entity)
+            .and_where(client::Column::PracticeId.eq(practice_id))
+            .and_where(client::Column::Status.eq("ACTIVE"))
+            .to_owned(),
+    ));
+    let all = facts(txn, &who, w).await?;
+    let alerts = alert_counts(txn, &who).await?;
+    let settled = latest_settled(txn, &who, w.now).await?;
+    let mut done = Evaluated {
+        clients: all.len() as u64,
+        ..Evaluated::default()
+    };
+    for f in &all {
+        for (kind, reason) in due_alerts(
+            f,
+            alerts.get(&f.client.id),
+            settled.get(&f.client.id),
+            w.now,
+        ) {
+            let raised = alerts::raise_in(
+                txn,
+                practice_id,
+                actor,
+                Raise {
+                    client_id: f.client.id,
+                    timezone: &f.client.timezone,
+                    kind,
+                    reason,
+                    measure_id: None,
+                },
+            )
+            .await?;
+            if raised.is_some() {
+                match kind {
+                    AlertKind::Disengagement => done.disengagement += 1,
+                    _ => done.missed_homework += 1,
+                }
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// The evaluator's lock row in `job_cursor`; its position is when the last periodic round
+/// finished.
+pub const LOCK_NAME: &str = "engagement_alerts";
+
+/// Takes the evaluator lock inside `txn`: waits for it (`wait`), or returns `None` at once
+/// when another evaluator holds it. Returns when the last periodic round finished.
+pub async fn lock(
+    txn: &DatabaseTransaction,
+    wait: bool,
+) -> Result<Option<Option<DateTime<Utc>>>, DbErr> {
+    crate::db::place_job_cursor(txn, LOCK_NAME, String::new()).await?;
+    let q = job_cursor::Entity::find_by_id(LOCK_NAME);
+    let row = if wait {
+        q.lock(LockType::Update).one(txn).await?
+    } else {
+        q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+            .one(txn)
+            .await?
+    };
+    Ok(row.map(|r| {
+        DateTime::parse_from_rfc3339(&r.position)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    }))
+}
+
+/// Marks the end of a periodic round inside `txn` (which holds the lock).
+pub async fn finish_round(txn: &DatabaseTransaction, at: DateTime<Utc>) -> Result<(), DbErr> {
+    job_cursor::Entity::update_many()
+        .col_expr(job_cursor::Column::Position, Expr::value(at.to_rfc3339()))
+        .col_expr(job_cursor::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(job_cursor::Column::Name.eq(LOCK_NAME))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// The practices with at least one ACTIVE client.
+pub async fn practices_with_clients(conn: &impl ConnectionTrait) -> Result<Vec<Uuid>, DbErr> {
+    client::Entity::find()
+        .select_only()
+        .column(client::Column::PracticeId)
+        .distinct()
+        .filter(client::Column::Status.eq("ACTIVE"))
+        .into_tuple()
+        .all(conn)
+        .await
+}
+
+/// `evaluateAlerts`: evaluates the viewer's practice now (practice admins), waiting for an
+/// evaluator already running so that two never raise the same alert.
+#[tracing::instrument(skip_all)]
+pub async fn evaluate_now(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    window_days: i64,
+) -> Result<Evaluated, ServiceError> {
+    viewer.require_role(&[Role::PracticeAdmin])?;
+    audit::write(
+        db,
+        viewer,
+        "evaluateAlerts",
+        Target::default(),
+        async |txn| {
+            lock(txn, true).await?;
+            let done = evaluate_practice(
+                txn,
+                viewer.practice_id,
+                Some(viewer.into()),
+                Windows::new(Utc::now(), window_days),
+            )
+            .await?;
+            Ok((done, Target::default()))
+        },
+    )
+    .await
+}
+
+/// One client on the caseload dashboard.
+#[derive(Debug, Clone)]
+pub struct CaseloadRow {
+    pub facts: Facts,
+    pub momentum: Momentum,
+    pub alerts: AlertCounts,
+    pub next_session_at: Option<DateTime<Utc>>,
+}
+
+/// The keyset of the caseload: the sort's two keys, then the name and id. Absent values
+/// are mapped to the end the sort documents.
+pub type CaseloadCursor = (i64, i64, String, Uuid);
+
+impl CaseloadRow {
+    /// This row's position under `sort`.
+    pub fn key(&self, sort: CaseloadSort) -> CaseloadCursor {
+        let (a, b) = match sort {
+            CaseloadSort::Momentum => (self.momentum.score.score.map_or(i64::MAX, i64::from), 0),
+            CaseloadSort::LastActivity => (
+                self.facts
+                    .last_activity_at
+                    .map_or(i64::MIN, |t| t.timestamp_micros()),
+                0,
+            ),
+            CaseloadSort::OpenAlerts => (
+                -i64::from(self.alerts.worst.unwrap_or(0)),
+                -self.alerts.unresolved,
+            ),
+            CaseloadSort::NextSession => (
+                self.next_session_at
+                    .map_or(i64::MAX, |t| t.timestamp_micros()),
+                0,
+            ),
+        };
+        (
+            a,
+            b,
+            self.facts.client.display_name.clone(),
+            self.facts.client.id,
+        )
+    }
+}
+
+pub use super::domain::CaseloadSort;
+
+/// The caseload dashboard: every client the viewer may read clinically (a therapist's
+/// care teams; integrators with `CLINICAL_READ`: the practice), ACTIVE ones unless
+/// `status` says otherwise, ordered by `sort`, a page at a time. A fixed number of
+/// statements whatever the page size or caseload.
+#[tracing::instrument(skip_all)]
+pub async fn caseload(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    status: Option<crate::clients::domain::ClientStatus>,
+    sort: CaseloadSort,
+    page: PageRequest<CaseloadCursor>,
+    window_days: i64,
+) -> Result<Page<CaseloadRow>, ServiceError> {
+    viewer.require_care_team("the caseload is the care team's")?;
+    let mut ids = clients::visible_ids(viewer, Access::Clinical)?;
+    ids.and_where(
+        client::Column::Status.eq(status
+            .unwrap_or(crate::clients::domain::ClientStatus::Active)
+            .as_str()),
+    );
+    let who = Clients::Query(Box::new(ids));
+    audit::read(db, viewer, "caseload", Target::default(), async |db| {
+        let now = Utc::now();
+        let all = facts(db, &who, Windows::new(now, window_days)).await?;
+        let mut alerts = alert_counts(db, &who).await?;
+        let mut next = next_sessions(db, &who, now).await?;
+        let mut rows: Vec<(CaseloadCursor, CaseloadRow)> = all
+            .into_iter()
+            .map(|f| {
+                let row = CaseloadRow {
+                    momentum: f.momentum(),
+                    alerts: alerts.remove(&f.client.id).unwrap_or_default(),
+                    next_session_at: next.remove(&f.client.id),
+                    facts: f,
+                };
+                (row.key(sort), row)
+            })
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        let total = rows.len() as u64;
+        let after: Vec<CaseloadRow> = rows
+            .into_iter()
+            .filter(|(k, _)| page.cursor.as_ref().is_none_or(|c| k > c))
+            .take(page.fetch() as usize)
+            .map(|(_, r)| r)
+            .collect();
+        let page = Page::from_rows(after, &page, total);
+        let ids = page.items.iter().map(|r| r.facts.client.id).collect();
+        Ok((page, Target::many(ids)))
+    })
+    .await
+}
