@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod fhir;
 pub mod goals;
 pub mod graphql;
 pub mod homework;

@@ -408,6 +408,23 @@ impl Client {
         .map(Alert::from)
         .collect())
     }
+    /// The client's record as a FHIR R4 `Bundle` (type `collection`): Patient, Goal,
+    /// CarePlan, Task, Observation and QuestionnaireResponse resources linked by
+    /// `urn:uuid:` references (see the README's FHIR export section for the mapping).
+    /// Private entries are left out. Tracker entries (at most 1,000) and measures (at
+    /// most 200) are the oldest from `since` on: to export more, call again with `since`
+    /// set to the last one's time. Clinical: the care team, the client, and integrators
+    /// with `CLINICAL_READ`; others get `NOT_FOUND`.
+    async fn fhir_bundle(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Only tracker entries and measures at or after this instant; all when omitted."
+        )]
+        since: Option<DateTime<Utc>>,
+    ) -> GqlResult<crate::fhir::types::FhirJson> {
+        crate::fhir::resolvers::client_bundle(ctx, self.model.id, since).await
+    }
     /// The change history of the client's record, oldest first. Clinical: visible to the
     /// care team, the client, and integrators with `CLINICAL_READ`; others get `NOT_FOUND`.
     async fn activity(

@@ -8,6 +8,7 @@ mod accounts;
 mod checkins;
 mod clients;
 mod feed;
+mod fhir;
 mod goals;
 mod history;
 mod homework;

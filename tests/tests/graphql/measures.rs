@@ -93,7 +93,7 @@ async fn submit(
 }
 
 /// Submits `answers` to `instrument` for `client`, administered at `at`.
-async fn submit_at(
+pub async fn submit_at(
     app: &TestApp,
     token: &str,
     client: Uuid,
