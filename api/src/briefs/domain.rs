@@ -225,7 +225,10 @@ pub fn agenda(f: &Figures) -> Vec<AgendaItem> {
         } else {
             format!("{} safety alerts open", f.safety_alerts)
         };
-        push(AgendaRule::SafetyAlert, format!("{what}: assess risk first"));
+        push(
+            AgendaRule::SafetyAlert,
+            format!("{what}: assess risk first"),
+        );
     }
     let mut worse: Vec<(&MeasureMove, i32)> = f
         .measures
@@ -269,10 +272,7 @@ pub fn agenda(f: &Figures) -> Vec<AgendaItem> {
     if f.awaiting_review > 0 {
         push(
             AgendaRule::HomeworkToReview,
-            format!(
-                "Review {} unreviewed homework",
-                f.awaiting_review
-            ),
+            format!("Review {} unreviewed homework", f.awaiting_review),
         );
     }
     if f.not_done >= NOT_DONE_MIN {

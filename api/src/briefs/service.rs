@@ -197,7 +197,10 @@ pub async fn brief(
 ) -> Result<Brief, ServiceError> {
     let until = stored_instant(now);
     if since.is_some_and(|s| s > until) {
-        return Err(ServiceError::bad_input("since", "must not be in the future"));
+        return Err(ServiceError::bad_input(
+            "since",
+            "must not be in the future",
+        ));
     }
     audit::read(
         db,
@@ -216,8 +219,16 @@ pub async fn brief(
                     .into_iter()
                     .next()
                 {
-                    Some(s) => (Ord::min(s.scheduled_at, until), SinceBasis::LastSession, Some(s.id)),
-                    None => (Ord::min(client.created_at, until), SinceBasis::ClientCreated, None),
+                    Some(s) => (
+                        Ord::min(s.scheduled_at, until),
+                        SinceBasis::LastSession,
+                        Some(s.id),
+                    ),
+                    None => (
+                        Ord::min(client.created_at, until),
+                        SinceBasis::ClientCreated,
+                        None,
+                    ),
                 },
             };
             let w = Window { since, until };
@@ -342,7 +353,10 @@ async fn homework_figures(
         .from(occurrence::Entity)
         .expr_as(count_if(due.clone()), Alias::new("due"))
         .expr_as(count_if(submitted.clone()), Alias::new("submitted"))
-        .expr_as(count_if(outcome(Outcome::Completed)), Alias::new("completed"))
+        .expr_as(
+            count_if(outcome(Outcome::Completed)),
+            Alias::new("completed"),
+        )
         .expr_as(count_if(outcome(Outcome::Partial)), Alias::new("partial"))
         .expr_as(count_if(outcome(Outcome::NotDone)), Alias::new("not_done"))
         .expr_as(
@@ -452,7 +466,10 @@ async fn goal_figures(
         Query::select()
             .column((p.clone(), goal_progress::Column::Value))
             .from_as(goal_progress::Entity, p.clone())
-            .and_where(of_goal(Expr::col((p.clone(), goal_progress::Column::GoalId))))
+            .and_where(of_goal(Expr::col((
+                p.clone(),
+                goal_progress::Column::GoalId,
+            ))))
             .cond_where(cond)
             .order_by((p.clone(), goal_progress::Column::RecordedAt), Order::Desc)
             .order_by((p.clone(), goal_progress::Column::Id), Order::Desc)
@@ -477,10 +494,10 @@ async fn goal_figures(
         .filter(goal::Column::ClientId.eq(c.id))
         .filter(
             Condition::any()
-                .add(goal::Column::Status.is_in([
-                    GoalStatus::Active.as_str(),
-                    GoalStatus::OnHold.as_str(),
-                ]))
+                .add(
+                    goal::Column::Status
+                        .is_in([GoalStatus::Active.as_str(), GoalStatus::OnHold.as_str()]),
+                )
                 .add(
                     Condition::all()
                         .add(goal::Column::Status.eq(GoalStatus::Achieved.as_str()))
@@ -494,22 +511,36 @@ async fn goal_figures(
             latest_value(Condition::all().add(recorded.clone().lt(w.since))),
             Alias::new("from_value"),
         )
-        .expr_as(latest_value(w.holds(recorded.clone())), Alias::new("to_value"))
+        .expr_as(
+            latest_value(w.holds(recorded.clone())),
+            Alias::new("to_value"),
+        )
         .expr_as(
             Query::select()
                 .expr(Expr::cust("COUNT(*)"))
                 .from_as(goal_progress::Entity, p.clone())
-                .and_where(of_goal(Expr::col((p.clone(), goal_progress::Column::GoalId))))
+                .and_where(of_goal(Expr::col((
+                    p.clone(),
+                    goal_progress::Column::GoalId,
+                ))))
                 .cond_where(w.holds(recorded))
                 .to_owned(),
             Alias::new("values_recorded"),
         )
         .expr_as(
-            count_steps(Condition::all().add(done.clone()).add(w.holds(completed.clone()))),
+            count_steps(
+                Condition::all()
+                    .add(done.clone())
+                    .add(w.holds(completed.clone())),
+            ),
             Alias::new("steps_completed"),
         )
         .expr_as(
-            count_steps(Condition::all().add(done.clone()).add(completed.lt(w.since))),
+            count_steps(
+                Condition::all()
+                    .add(done.clone())
+                    .add(completed.lt(w.since)),
+            ),
             Alias::new("steps_done_before"),
         )
         .expr_as(
@@ -582,7 +613,8 @@ async fn tracker_figures(
             .column((x.clone(), tracker_entry::Column::RecordedAt))
             .from_as(tracker_entry::Entity, x.clone())
             .and_where(
-                xcol(tracker_entry::Column::TrackerId).equals((tracker::Entity, tracker::Column::Id)),
+                xcol(tracker_entry::Column::TrackerId)
+                    .equals((tracker::Entity, tracker::Column::Id)),
             )
             .cond_where(w.holds(xcol(tracker_entry::Column::RecordedAt)))
             .cond_where(shown(xcol(tracker_entry::Column::Visibility)))
@@ -608,7 +640,10 @@ async fn tracker_figures(
             tracker_entry::Entity,
             e.clone(),
             Condition::all()
-                .add(ecol(tracker_entry::Column::TrackerId).equals((tracker::Entity, tracker::Column::Id)))
+                .add(
+                    ecol(tracker_entry::Column::TrackerId)
+                        .equals((tracker::Entity, tracker::Column::Id)),
+                )
                 .add(ecol(tracker_entry::Column::RecordedAt).gte(previous_start))
                 .add(ecol(tracker_entry::Column::RecordedAt).lte(w.until)),
         )
@@ -621,7 +656,10 @@ async fn tracker_figures(
             ),
             Alias::new("hidden"),
         )
-        .expr_as(mean_if(in_window.clone(), value.clone()), Alias::new("mean"))
+        .expr_as(
+            mean_if(in_window.clone(), value.clone()),
+            Alias::new("mean"),
+        )
         .expr_as(
             mean_if(
                 Condition::all()
@@ -712,8 +750,10 @@ async fn measure_figures(
                 .equals((measure_response::Entity, measure_response::Column::ClientId)),
         )
         .and_where(
-            Expr::col((r2.clone(), measure_response::Column::Instrument))
-                .equals((measure_response::Entity, measure_response::Column::Instrument)),
+            Expr::col((r2.clone(), measure_response::Column::Instrument)).equals((
+                measure_response::Entity,
+                measure_response::Column::Instrument,
+            )),
         )
         .and_where(Expr::col((r2, measure_response::Column::AdministeredAt)).lt(w.since))
         .to_owned();

@@ -10,7 +10,7 @@ pub mod recurrence;
 use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use crate::{
-    accounts, alerts, briefs, checkins, clients, config::Config, goals, homework, integrations, measures,
+    accounts, alerts, checkins, clients, config::Config, goals, homework, integrations, measures,
     plans, practices, realtime, resources, sessions, state::AppState, tracking, webhooks,
 };
 
@@ -29,7 +29,7 @@ pub struct QueryRoot(
     tracking::resolvers::TrackingQuery,
     measures::resolvers::MeasuresQuery,
     alerts::resolvers::AlertsQuery,
-    briefs::resolvers::BriefsQuery,
+    crate::briefs::resolvers::BriefsQuery,
     realtime::resolvers::RealtimeQuery,
     integrations::resolvers::IntegrationsQuery,
     webhooks::resolvers::WebhooksQuery,

@@ -500,10 +500,14 @@ pub async fn thought_figures(
                     .eq(viewer.practice_id),
             );
         if let Some(since) = since {
-            q.and_where(Expr::col((records.clone(), thought_record::Column::RecordedAt)).gte(since));
+            q.and_where(
+                Expr::col((records.clone(), thought_record::Column::RecordedAt)).gte(since),
+            );
         }
         if let Some(until) = until {
-            q.and_where(Expr::col((records.clone(), thought_record::Column::RecordedAt)).lte(until));
+            q.and_where(
+                Expr::col((records.clone(), thought_record::Column::RecordedAt)).lte(until),
+            );
         }
         q
     };
