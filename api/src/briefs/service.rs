@@ -604,6 +604,8 @@ async fn tracker_figures(
     let ecol = |k: tracker_entry::Column| Expr::col((e.clone(), k));
     let xcol = |k: tracker_entry::Column| Expr::col((x.clone(), k));
     let shown = |col: Expr| Condition::all().add(col.is_in(revealed.clone()));
+    // The join keeps entries from the previous window's start to `until`; the window's own
+    // entries are those from `since`.
     let in_window = Condition::all()
         .add(ecol(tracker_entry::Column::RecordedAt).gte(w.since))
         .add(shown(ecol(tracker_entry::Column::Visibility)));
