@@ -29,6 +29,7 @@ pub struct QueryRoot(
     tracking::resolvers::TrackingQuery,
     measures::resolvers::MeasuresQuery,
     alerts::resolvers::AlertsQuery,
+    crate::briefs::resolvers::BriefsQuery,
     realtime::resolvers::RealtimeQuery,
     integrations::resolvers::IntegrationsQuery,
     webhooks::resolvers::WebhooksQuery,

@@ -421,44 +421,60 @@ pub async fn obstacle_summary(
         Target::client(client_id),
         async |db| {
             clients::find_visible(db, viewer, Access::Clinical, client_id).await?;
-            let mut q = obstacle_log::Entity::find()
-                .select_only()
-                .column(obstacle_log::Column::Kind)
-                .column_as(Expr::cust("COUNT(*)"), "occurrences")
-                .column_as(
-                    Expr::cust("SUM(CASE WHEN coping_used THEN 1 ELSE 0 END)"),
-                    "coping_used",
-                )
-                .column_as(
-                    Expr::cust("CAST(AVG(helped) AS DOUBLE PRECISION)"),
-                    "mean_helpfulness",
-                )
-                .filter(obstacle_log::Column::PracticeId.eq(viewer.practice_id))
-                .filter(obstacle_log::Column::ClientId.eq(client_id));
-            if let Some(since) = since {
-                q = q.filter(obstacle_log::Column::OccurredAt.gte(since));
-            }
-            let rows: Vec<(String, i64, i64, Option<f64>)> = q
-                .group_by(obstacle_log::Column::Kind)
-                .into_tuple()
-                .all(db)
-                .await?;
-            let summary = ObstacleKind::ALL
-                .into_iter()
-                .map(|kind| {
-                    let row = rows.iter().find(|r| r.0 == kind.as_str());
-                    ObstacleKindSummary {
-                        kind,
-                        occurrences: row.map_or(0, |r| r.1),
-                        coping_used: row.map_or(0, |r| r.2),
-                        mean_helpfulness: row.and_then(|r| r.3),
-                    }
-                })
-                .collect();
+            let summary = obstacle_counts(db, viewer.practice_id, client_id, since, None).await?;
             Ok((summary, Target::client(client_id)))
         },
     )
     .await
+}
+
+/// What [`obstacle_summary`] computes, for obstacles met from `since` to `until` (both
+/// optional, both included), in one statement. The caller has checked that the viewer may
+/// read the client clinically.
+pub async fn obstacle_counts(
+    conn: &impl ConnectionTrait,
+    practice_id: Uuid,
+    client_id: Uuid,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> Result<Vec<ObstacleKindSummary>, ServiceError> {
+    let mut q = obstacle_log::Entity::find()
+        .select_only()
+        .column(obstacle_log::Column::Kind)
+        .column_as(Expr::cust("COUNT(*)"), "occurrences")
+        .column_as(
+            Expr::cust("SUM(CASE WHEN coping_used THEN 1 ELSE 0 END)"),
+            "coping_used",
+        )
+        .column_as(
+            Expr::cust("CAST(AVG(helped) AS DOUBLE PRECISION)"),
+            "mean_helpfulness",
+        )
+        .filter(obstacle_log::Column::PracticeId.eq(practice_id))
+        .filter(obstacle_log::Column::ClientId.eq(client_id));
+    if let Some(since) = since {
+        q = q.filter(obstacle_log::Column::OccurredAt.gte(since));
+    }
+    if let Some(until) = until {
+        q = q.filter(obstacle_log::Column::OccurredAt.lte(until));
+    }
+    let rows: Vec<(String, i64, i64, Option<f64>)> = q
+        .group_by(obstacle_log::Column::Kind)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(ObstacleKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let row = rows.iter().find(|r| r.0 == kind.as_str());
+            ObstacleKindSummary {
+                kind,
+                occurrences: row.map_or(0, |r| r.1),
+                coping_used: row.map_or(0, |r| r.2),
+                mean_helpfulness: row.and_then(|r| r.3),
+            }
+        })
+        .collect())
 }
 
 // ---- batch reads for the DataLoaders (scope in the SQL, one statement each) ----

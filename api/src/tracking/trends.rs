@@ -475,80 +475,94 @@ pub async fn thought_summary(
         Target::client(client_id),
         async |db| {
             clients::find_visible(db, viewer, Access::Clinical, client_id).await?;
-            let records = Alias::new("r");
-            let scoped = |mut q: SelectStatement| {
-                q.and_where(
-                    Expr::col((records.clone(), thought_record::Column::ClientId)).eq(client_id),
-                )
-                .and_where(
-                    Expr::col((records.clone(), thought_record::Column::PracticeId))
-                        .eq(viewer.practice_id),
-                );
-                if let Some(since) = since {
-                    q.and_where(
-                        Expr::col((records.clone(), thought_record::Column::RecordedAt)).gte(since),
-                    );
-                }
-                q
-            };
-            let show = shown(viewer, "r.visibility");
-            let stmt = scoped(
-                Query::select()
-                    .from_as(thought_record::Entity, records.clone())
-                    .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-                    .expr_as(
-                        Expr::cust(format!("SUM(CASE WHEN {show} THEN 0 ELSE 1 END)")),
-                        Alias::new("hidden"),
-                    )
-                    .expr_as(
-                        Expr::cust(format!(
-                            "CAST(AVG(CASE WHEN {show} AND r.belief_after IS NOT NULL \
-                             THEN r.belief_before - r.belief_after END) AS DOUBLE PRECISION)"
-                        )),
-                        Alias::new("belief"),
-                    )
-                    .to_owned(),
-            );
-            let counts: Vec<RecordRow> = rows(db, &stmt).await?;
-            // Each record's drop is the mean over its emotions (as `ThoughtRecord.emotionDrop`);
-            // the summary averages those, so every record weighs the same.
-            let per_record = scoped(
-                Query::select()
-                    .from_as(emotion::Entity, Alias::new("e"))
-                    .join_as(
-                        JoinType::InnerJoin,
-                        thought_record::Entity,
-                        records.clone(),
-                        Expr::col((records.clone(), thought_record::Column::Id))
-                            .equals((Alias::new("e"), emotion::Column::ThoughtRecordId)),
-                    )
-                    .expr_as(
-                        Expr::cust(
-                            "CAST(AVG(e.intensity_before - e.intensity_after) AS DOUBLE PRECISION)",
-                        ),
-                        Alias::new("record_drop"),
-                    )
-                    .and_where(Expr::cust(show.clone()))
-                    .group_by_col((records.clone(), thought_record::Column::Id))
-                    .to_owned(),
-            );
-            let stmt = Query::select()
-                .expr_as(
-                    Expr::cust("CAST(AVG(record_drop) AS DOUBLE PRECISION)"),
-                    Alias::new("emotion_drop"),
-                )
-                .from_subquery(per_record, Alias::new("per_record"))
-                .to_owned();
-            let emotions: Vec<EmotionRow> = rows(db, &stmt).await?;
-            let c = counts.first();
-            let summary = ThoughtSummary {
-                count: c.map_or(0, |c| c.n),
-                hidden: c.and_then(|c| c.hidden).unwrap_or(0),
-                mean_emotion_drop: emotions.first().and_then(|e| e.emotion_drop),
-                mean_belief_drop: c.and_then(|c| c.belief),
-            };
+            let summary = thought_figures(db, viewer, client_id, since, None).await?;
             Ok((summary, Target::client(client_id)))
         },
     )
     .await
+}
+
+/// What [`thought_summary`] computes, for records made from `since` to `until` (both
+/// optional, both included), in two statements. The caller has checked that the viewer may
+/// read the client clinically and writes the audit row.
+pub async fn thought_figures(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    client_id: Uuid,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> Result<ThoughtSummary, ServiceError> {
+    let records = Alias::new("r");
+    let scoped = |mut q: SelectStatement| {
+        q.and_where(Expr::col((records.clone(), thought_record::Column::ClientId)).eq(client_id))
+            .and_where(
+                Expr::col((records.clone(), thought_record::Column::PracticeId))
+                    .eq(viewer.practice_id),
+            );
+        if let Some(since) = since {
+            q.and_where(
+                Expr::col((records.clone(), thought_record::Column::RecordedAt)).gte(since),
+            );
+        }
+        if let Some(until) = until {
+            q.and_where(
+                Expr::col((records.clone(), thought_record::Column::RecordedAt)).lte(until),
+            );
+        }
+        q
+    };
+    let show = shown(viewer, "r.visibility");
+    let stmt = scoped(
+        Query::select()
+            .from_as(thought_record::Entity, records.clone())
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+            .expr_as(
+                Expr::cust(format!("SUM(CASE WHEN {show} THEN 0 ELSE 1 END)")),
+                Alias::new("hidden"),
+            )
+            .expr_as(
+                Expr::cust(format!(
+                    "CAST(AVG(CASE WHEN {show} AND r.belief_after IS NOT NULL \
+                     THEN r.belief_before - r.belief_after END) AS DOUBLE PRECISION)"
+                )),
+                Alias::new("belief"),
+            )
+            .to_owned(),
+    );
+    let counts: Vec<RecordRow> = rows(db, &stmt).await?;
+    // Each record's drop is the mean over its emotions (as `ThoughtRecord.emotionDrop`);
+    // the summary averages those, so every record weighs the same.
+    let per_record = scoped(
+        Query::select()
+            .from_as(emotion::Entity, Alias::new("e"))
+            .join_as(
+                JoinType::InnerJoin,
+                thought_record::Entity,
+                records.clone(),
+                Expr::col((records.clone(), thought_record::Column::Id))
+                    .equals((Alias::new("e"), emotion::Column::ThoughtRecordId)),
+            )
+            .expr_as(
+                Expr::cust("CAST(AVG(e.intensity_before - e.intensity_after) AS DOUBLE PRECISION)"),
+                Alias::new("record_drop"),
+            )
+            .and_where(Expr::cust(show.clone()))
+            .group_by_col((records.clone(), thought_record::Column::Id))
+            .to_owned(),
+    );
+    let stmt = Query::select()
+        .expr_as(
+            Expr::cust("CAST(AVG(record_drop) AS DOUBLE PRECISION)"),
+            Alias::new("emotion_drop"),
+        )
+        .from_subquery(per_record, Alias::new("per_record"))
+        .to_owned();
+    let emotions: Vec<EmotionRow> = rows(db, &stmt).await?;
+    let c = counts.first();
+    Ok(ThoughtSummary {
+        count: c.map_or(0, |c| c.n),
+        hidden: c.and_then(|c| c.hidden).unwrap_or(0),
+        mean_emotion_drop: emotions.first().and_then(|e| e.emotion_drop),
+        mean_belief_drop: c.and_then(|c| c.belief),
+    })
 }

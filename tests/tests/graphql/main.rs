@@ -5,6 +5,7 @@
 mod helpers;
 
 mod accounts;
+mod briefs;
 mod checkins;
 mod clients;
 mod feed;
