@@ -12,6 +12,7 @@ mod m20261124_000008_tracking;
 mod m20261124_000009_measures_alerts;
 mod m20261124_000010_event_feed;
 mod m20261124_000011_webhooks;
+mod m20261124_000013_reports;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000009_measures_alerts::Migration),
             Box::new(m20261124_000010_event_feed::Migration),
             Box::new(m20261124_000011_webhooks::Migration),
+            Box::new(m20261124_000013_reports::Migration),
         ]
     }
 }

@@ -11,7 +11,7 @@ use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use crate::{
     accounts, alerts, checkins, clients, config::Config, goals, homework, integrations, measures,
-    plans, practices, realtime, resources, sessions, state::AppState, tracking, webhooks,
+    plans, practices, realtime, reports, resources, sessions, state::AppState, tracking, webhooks,
 };
 
 /// Every query field, merged from the domains.
@@ -32,6 +32,7 @@ pub struct QueryRoot(
     realtime::resolvers::RealtimeQuery,
     integrations::resolvers::IntegrationsQuery,
     webhooks::resolvers::WebhooksQuery,
+    reports::resolvers::ReportsQuery,
 );
 
 /// Every mutation, merged from the domains.
