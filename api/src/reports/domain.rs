@@ -312,8 +312,10 @@ fn csv_record(row: &Row) -> Vec<String> {
         id,
         name,
         month,
-        row.start.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-        row.end.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        row.start
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
+        row.end
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
         row.clients.to_string(),
         row.homework_due.to_string(),
         fixed(Some(row.homework_done), 1),
@@ -405,8 +407,15 @@ mod tests {
             end: at("2025-02-01T00:00:00Z"),
         };
         let weeks = full_weeks(&w, at("2030-01-01T00:00:00Z"));
-        assert_eq!(weeks.len(), 4, "31 days: four full weeks, three days left over");
-        assert_eq!(weeks[3], (at("2025-01-22T00:00:00Z"), at("2025-01-29T00:00:00Z")));
+        assert_eq!(
+            weeks.len(),
+            4,
+            "31 days: four full weeks, three days left over"
+        );
+        assert_eq!(
+            weeks[3],
+            (at("2025-01-22T00:00:00Z"), at("2025-01-29T00:00:00Z"))
+        );
         assert_eq!(full_weeks(&w, at("2025-01-14T23:59:59Z")).len(), 1);
         assert_eq!(full_weeks(&w, at("2025-01-15T00:00:00Z")).len(), 2);
     }
@@ -456,8 +465,7 @@ mod tests {
     #[test]
     fn csv_has_fixed_decimals_and_empty_cells_for_undefined_rates() {
         let report = Report {
-            period: Period::parse(at("2025-01-01T00:00:00Z"), at("2025-02-01T00:00:00Z"))
-                .unwrap(),
+            period: Period::parse(at("2025-01-01T00:00:00Z"), at("2025-02-01T00:00:00Z")).unwrap(),
             group_by: GroupBy::Therapist,
             rows: vec![row(Group::Therapist {
                 id: Uuid::nil(),
@@ -474,9 +482,11 @@ mod tests {
         assert_eq!(
             lines[1],
             "THERAPIST,00000000-0000-0000-0000-000000000000,\"'=Dr, \"\"Who\"\"\",,\
-             2025-01-01T00:00:00Z,2025-02-01T00:00:00Z,3,4,2.5,0.6250,\
+             2025-01-01T00:00:00+00:00,2025-02-01T00:00:00+00:00,3,4,2.5,0.6250,\
              3,2,0.6667,5,3,-4.67,0.6667,0.0000,0.3333,0.3333,0,,,,,"
         );
-        assert!(lines[2].starts_with("TOTAL,,,,2025-01-01T00:00:00Z,2025-02-01T00:00:00Z,3,"));
+        assert!(
+            lines[2].starts_with("TOTAL,,,,2025-01-01T00:00:00+00:00,2025-02-01T00:00:00+00:00,3,")
+        );
     }
 }

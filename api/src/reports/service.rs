@@ -16,8 +16,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, Statement, Value
 use uuid::Uuid;
 
 use super::domain::{
-    Group, GroupBy, Outcomes, PERIOD_KEY, Period, Report, Row, Window, full_weeks, to_csv,
-    windows,
+    Group, GroupBy, Outcomes, PERIOD_KEY, Period, Report, Row, Window, full_weeks, to_csv, windows,
 };
 use crate::{
     audit::{self, Target},
@@ -145,12 +144,7 @@ fn statement(
         "",
     );
     sql.push(", ");
-    values_cte(
-        &mut sql,
-        "wk",
-        weeks,
-        "SELECT w, s, e FROM win WHERE 1 = 0",
-    );
+    values_cte(&mut sql, "wk", weeks, "SELECT w, s, e FROM win WHERE 1 = 0");
 
     // Every (group, window, client): care-team members (grouped by therapist) and the
     // totals, whose group is the nil id.
