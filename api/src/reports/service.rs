@@ -1,15 +1,17 @@
 //! The report in SQL: one statement answers every row and the totals, whatever the number
-//! of clients (common table expressions, `GROUP BY` and window functions that SQLite and
-//! PostgreSQL both run). Nothing is loaded per client.
+//! of clients (common table expressions, correlated subqueries and `GROUP BY` that SQLite
+//! and PostgreSQL both run). Nothing is loaded or looped over per client in Rust.
 //!
 //! The statement, in steps (each a CTE):
 //! - `win`: the windows (the whole period `*`, and each month when grouped by month) and
 //!   `wk`: their full weeks, both passed in as parameters;
-//! - `sc`: (group, window, client) for every client of the practice: a care-team member and
-//!   the totals (nil id) per window;
-//! - `act`: the rows of `sc` whose client had something in their care in the window;
-//! - `hw`, `wkc`, `ms`/`pr`/`oc`: homework, weekly tracking and measure outcomes of `act`;
-//! - the final `SELECT` joins them to every group (`grp`), instruments pivoted to columns.
+//! - `cl`: the clients with something in their care in each window;
+//! - `per`: per client and window, homework, weekly tracking, measures and the first and
+//!   last score of each instrument, each a correlated subquery on a (client, time) index;
+//! - `act`: the groups each of those counts in (the totals, the nil id; grouped by therapist
+//!   also each member of the client's care team), and `grp`: every group shown;
+//! - `agg` adds the clients' figures up per group, instruments pivoted to columns; the last
+//!   `SELECT` names the therapists.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, Statement, Value};
@@ -146,31 +148,11 @@ fn statement(
     sql.push(", ");
     values_cte(&mut sql, "wk", weeks, "SELECT w, s, e FROM win WHERE 1 = 0");
 
-    // Every (group, window, client): care-team members (grouped by therapist) and the
-    // totals, whose group is the nil id.
-    sql.push(", sc(uid, w, cid, created) AS (");
-    if group_by == GroupBy::Therapist {
-        sql.push(&format!(
-            "SELECT ct.user_id, win.w, c.id, c.created_at FROM care_team ct \
-             JOIN client c ON c.id = ct.client_id CROSS JOIN win \
-             WHERE ct.practice_id = {p} AND c.practice_id = {p} UNION ALL "
-        ));
-    }
-    sql.push(&format!(
-        "SELECT {nil}, win.w, c.id, c.created_at FROM client c CROSS JOIN win \
-         WHERE c.practice_id = {p})"
-    ));
-    // Every group shown, even with no client active in it.
-    sql.push(&format!(
-        ", grp(uid, w) AS (SELECT DISTINCT uid, w FROM sc WHERE uid <> {nil} \
-         UNION SELECT {nil}, w FROM win)"
-    ));
-
-    // A client counts in a window when something was in their care in it.
+    // The clients with something in their care in a window, once per window.
     let cancelled = sql.bind(SessionStatus::Cancelled.as_str());
     let in_window = |table: &str, column: &str, extra: &str| {
         format!(
-            "EXISTS (SELECT 1 FROM {table} x WHERE x.client_id = sc.cid \
+            "EXISTS (SELECT 1 FROM {table} x WHERE x.client_id = c.id \
              AND x.practice_id = {p} AND x.{column} >= win.s AND x.{column} < win.e{extra})"
         )
     };
@@ -187,11 +169,12 @@ fn statement(
     ]
     .join(" OR ");
     sql.push(&format!(
-        ", act AS (SELECT sc.uid, sc.w, sc.cid, sc.created FROM sc \
-         JOIN win ON win.w = sc.w WHERE {active})"
+        ", cl(w, s, e, cid, created) AS (SELECT win.w, win.s, win.e, c.id, c.created_at \
+         FROM client c CROSS JOIN win WHERE c.practice_id = {p} AND ({active}))"
     ));
 
-    // Homework due in the window and already due now; done counts each outcome's credit.
+    // Per client and window, each figure is a correlated subquery on a (client, time)
+    // index: no join between derived tables whose size the planner has to guess.
     let mut credit = String::from("CASE x.outcome");
     for o in [Outcome::Completed, Outcome::Partial, Outcome::NotDone] {
         let (name, c) = (sql.bind(o.as_str()), sql.bind(o.credit()));
@@ -200,103 +183,146 @@ fn statement(
     let zero = sql.bind(0.0_f64);
     credit.push_str(&format!(" ELSE {zero} END"));
     let now_p = sql.bind(now);
-    sql.push(&format!(
-        ", hw AS (SELECT act.uid, act.w, COUNT(*) AS due, SUM({credit}) AS done FROM act \
-         JOIN win ON win.w = act.w JOIN homework_occurrence x ON x.client_id = act.cid \
-         AND x.practice_id = {p} AND x.due_at >= win.s AND x.due_at < win.e \
-         AND x.due_at < {now_p} GROUP BY act.uid, act.w)"
-    ));
-
-    // Full weeks since the client was created, and those with a self-monitoring entry.
+    let homework = format!(
+        "FROM homework_occurrence x WHERE x.client_id = cl.cid AND x.practice_id = {p} \
+         AND x.due_at >= cl.s AND x.due_at < cl.e AND x.due_at < {now_p}"
+    );
+    let measures = format!(
+        "FROM measure_response x WHERE x.client_id = cl.cid AND x.practice_id = {p} \
+         AND x.administered_at >= cl.s AND x.administered_at < cl.e"
+    );
+    let weeks = "FROM wk WHERE wk.w = cl.w AND wk.s >= cl.created";
     let entry_in_week = |table: &str| {
         format!(
-            "EXISTS (SELECT 1 FROM {table} x WHERE x.client_id = act.cid \
+            "EXISTS (SELECT 1 FROM {table} x WHERE x.client_id = cl.cid \
              AND x.practice_id = {p} AND x.recorded_at >= wk.s AND x.recorded_at < wk.e)"
         )
     };
-    sql.push(&format!(
-        ", wkc AS (SELECT act.uid, act.w, act.cid, COUNT(*) AS weeks, \
-         SUM(CASE WHEN {} OR {} THEN 1 ELSE 0 END) AS tracked FROM act \
-         JOIN wk ON wk.w = act.w AND wk.s >= act.created GROUP BY act.uid, act.w, act.cid)",
-        entry_in_week("tracker_entry"),
-        entry_in_week("thought_record"),
-    ));
-
-    // Measures in the window, numbered from the first and from the last per client.
-    let part = "PARTITION BY act.uid, act.w, act.cid, x.instrument";
-    sql.push(&format!(
-        ", ms AS (SELECT act.uid, act.w, act.cid, x.instrument, x.total, \
-         ROW_NUMBER() OVER ({part} ORDER BY x.administered_at, x.id) AS rf, \
-         ROW_NUMBER() OVER ({part} ORDER BY x.administered_at DESC, x.id DESC) AS rl, \
-         COUNT(*) OVER ({part}) AS n FROM act JOIN win ON win.w = act.w \
-         JOIN measure_response x ON x.client_id = act.cid AND x.practice_id = {p} \
-         AND x.administered_at >= win.s AND x.administered_at < win.e)"
-    ));
-    sql.push(
-        ", pr AS (SELECT uid, w, cid, instrument, MAX(CASE WHEN rf = 1 THEN total END) AS f, \
-         MAX(CASE WHEN rl = 1 THEN total END) AS l FROM ms WHERE n >= 2 \
-         GROUP BY uid, w, cid, instrument)",
-    );
-    // The clinical numbers of each instrument, from the measures table.
-    let inst: Vec<String> = points
-        .iter()
-        .map(|&(i, rc)| {
-            let spec = i.spec();
+    // (expression, name) of each figure.
+    let mut per: Vec<(String, String)> = vec![
+        // Homework due in the window and already due now, and its credit.
+        (format!("SELECT COUNT(*) {homework}"), "due".to_owned()),
+        (
+            format!("SELECT SUM({credit}) {homework}"),
+            "done".to_owned(),
+        ),
+        // Full weeks since the client was created, and those with a self-monitoring entry.
+        (format!("SELECT COUNT(*) {weeks}"), "weeks".to_owned()),
+        (
             format!(
-                "({}, {}, {}, {})",
-                sql.bind(i.as_str()),
-                sql.bind(rc.max(1)),
-                sql.bind(spec.response_drop),
-                sql.bind(spec.remission_below),
-            )
-        })
-        .collect();
-    sql.push(&format!(
-        ", inst(instrument, rc, rdrop, rem) AS (VALUES {})",
-        inst.join(", ")
-    ));
-    sql.push(
-        ", oc AS (SELECT pr.uid, pr.w, pr.instrument, COUNT(*) AS n2, \
-         AVG(CAST(pr.l - pr.f AS DOUBLE PRECISION)) AS mean_change, \
-         SUM(CASE WHEN pr.f - pr.l >= i.rc THEN 1 ELSE 0 END) AS improved, \
-         SUM(CASE WHEN pr.l - pr.f >= i.rc THEN 1 ELSE 0 END) AS deteriorated, \
-         SUM(CASE WHEN pr.f > 0 AND pr.f - pr.l >= i.rdrop * pr.f THEN 1 ELSE 0 END) \
-         AS responded, SUM(CASE WHEN pr.l < i.rem THEN 1 ELSE 0 END) AS remitted \
-         FROM pr JOIN inst i ON i.instrument = pr.instrument \
-         GROUP BY pr.uid, pr.w, pr.instrument)",
-    );
-
-    let mut cols = String::new();
-    let mut joins = String::new();
+                "SELECT COUNT(*) {weeks} AND ({} OR {})",
+                entry_in_week("tracker_entry"),
+                entry_in_week("thought_record")
+            ),
+            "tracked".to_owned(),
+        ),
+        (format!("SELECT COUNT(*) {measures}"), "measures".to_owned()),
+    ];
+    // Per instrument: how many scores, the first and the last.
     for (k, &(i, _)) in points.iter().enumerate() {
-        let name = sql.bind(i.as_str());
-        cols.push_str(&format!(
-            ", COALESCE(o{k}.n2, 0) AS n2_{k}, o{k}.mean_change AS mean_{k}, \
-             COALESCE(o{k}.improved, 0) AS imp_{k}, COALESCE(o{k}.deteriorated, 0) AS det_{k}, \
-             COALESCE(o{k}.responded, 0) AS resp_{k}, COALESCE(o{k}.remitted, 0) AS rem_{k}"
+        let this = format!("{measures} AND x.instrument = {}", sql.bind(i.as_str()));
+        per.push((format!("SELECT COUNT(*) {this}"), format!("n{k}")));
+        per.push((
+            format!("SELECT x.total {this} ORDER BY x.administered_at, x.id LIMIT 1"),
+            format!("f{k}"),
         ));
-        joins.push_str(&format!(
-            " LEFT JOIN oc o{k} ON o{k}.uid = g.uid AND o{k}.w = g.w AND o{k}.instrument = {name}"
+        per.push((
+            format!("SELECT x.total {this} ORDER BY x.administered_at DESC, x.id DESC LIMIT 1"),
+            format!("l{k}"),
         ));
     }
-    let on = "ON {t}.uid = g.uid AND {t}.w = g.w";
-    let on = |t: &str| on.replace("{t}", t);
+    let list = |prefix: &str| {
+        per.iter()
+            .map(|(_, n)| format!("{prefix}{n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (names, per_names) = (list(""), list("per."));
+    let exprs: Vec<String> = per.iter().map(|(e, n)| format!("({e}) AS {n}")).collect();
     sql.push(&format!(
-        " SELECT g.uid AS uid, g.w AS w, u.display_name AS name, \
-         COALESCE(a.n, 0) AS clients, COALESCE(h.due, 0) AS due, \
-         COALESCE(h.done, {zero}) AS done, COALESCE(t.eligible, 0) AS eligible, \
-         COALESCE(t.weekly, 0) AS weekly, COALESCE(m.n, 0) AS measures{cols} \
-         FROM grp g LEFT JOIN app_user u ON u.id = g.uid AND u.practice_id = {p} \
-         LEFT JOIN (SELECT uid, w, COUNT(*) AS n FROM act GROUP BY uid, w) a {} \
-         LEFT JOIN hw h {} \
-         LEFT JOIN (SELECT uid, w, COUNT(*) AS eligible, \
-         SUM(CASE WHEN tracked = weeks THEN 1 ELSE 0 END) AS weekly FROM wkc \
-         GROUP BY uid, w) t {} \
-         LEFT JOIN (SELECT uid, w, COUNT(*) AS n FROM ms GROUP BY uid, w) m {}{joins}",
-        on("a"),
-        on("h"),
-        on("t"),
-        on("m"),
+        ", per AS MATERIALIZED (SELECT cl.w, cl.cid, {} FROM cl)",
+        exprs.join(", ")
+    ));
+
+    // The groups each active client counts in: the totals (the nil id) and, grouped by
+    // therapist, every member of the client's care team.
+    sql.push(&format!(
+        ", act AS (SELECT {nil} AS uid, w, cid, {names} FROM per"
+    ));
+    if group_by == GroupBy::Therapist {
+        sql.push(&format!(
+            " UNION ALL SELECT ct.user_id, per.w, per.cid, {per_names} FROM per \
+             JOIN care_team ct ON ct.client_id = per.cid AND ct.practice_id = {p}"
+        ));
+    }
+    // Every group is shown, even one with no active client: a row with no client (its
+    // figures null) for each.
+    let blanks = vec!["NULL"; per.len()].join(", ");
+    sql.push(&format!("), grp AS (SELECT {nil} AS uid, w FROM win"));
+    if group_by == GroupBy::Therapist {
+        sql.push(&format!(
+            " UNION SELECT ct.user_id, win.w FROM care_team ct JOIN client c \
+             ON c.id = ct.client_id AND c.practice_id = {p} CROSS JOIN win \
+             WHERE ct.practice_id = {p}"
+        ));
+    }
+    sql.push(")");
+
+    // Per group: the clients' figures added up (SUM of a BIGINT is NUMERIC on PostgreSQL,
+    // hence the casts), with the clinical numbers of each instrument from the measures
+    // table and the practice's reliable-change points.
+    let int_sum = |e: &str| format!("CAST(COALESCE(SUM({e}), 0) AS BIGINT)");
+    let mut cols = vec![
+        "COUNT(a.cid) AS clients".to_owned(),
+        format!("{} AS due", int_sum("a.due")),
+        format!("COALESCE(SUM(a.done), {zero}) AS done"),
+        format!(
+            "{} AS eligible",
+            int_sum("CASE WHEN a.weeks > 0 THEN 1 ELSE 0 END")
+        ),
+        format!(
+            "{} AS weekly",
+            int_sum("CASE WHEN a.weeks > 0 AND a.tracked = a.weeks THEN 1 ELSE 0 END")
+        ),
+        format!("{} AS measures", int_sum("a.measures")),
+    ];
+    for (k, &(i, rc)) in points.iter().enumerate() {
+        let spec = i.spec();
+        let (rc, drop) = (sql.bind(rc.max(1)), sql.bind(spec.response_drop));
+        let two = format!("a.n{k} >= 2");
+        let count = |cond: &str| int_sum(&format!("CASE WHEN {two} AND {cond} THEN 1 ELSE 0 END"));
+        cols.push(format!("{} AS n2_{k}", count("1 = 1")));
+        cols.push(format!(
+            "AVG(CASE WHEN {two} THEN CAST(a.l{k} - a.f{k} AS DOUBLE PRECISION) END) AS mean_{k}"
+        ));
+        cols.push(format!(
+            "{} AS imp_{k}",
+            count(&format!("a.f{k} - a.l{k} >= {rc}"))
+        ));
+        cols.push(format!(
+            "{} AS det_{k}",
+            count(&format!("a.l{k} - a.f{k} >= {rc}"))
+        ));
+        cols.push(format!(
+            "{} AS resp_{k}",
+            count(&format!(
+                "a.f{k} > 0 AND a.f{k} - a.l{k} >= {drop} * a.f{k}"
+            ))
+        ));
+        let rem = match spec.remission_below {
+            Some(below) => count(&format!("a.l{k} < {}", sql.bind(below))),
+            None => "0".to_owned(),
+        };
+        cols.push(format!("{rem} AS rem_{k}"));
+    }
+    sql.push(&format!(
+        ", agg AS (SELECT a.uid, a.w, {} FROM (SELECT uid, w, cid, {names} FROM act \
+         UNION ALL SELECT uid, w, NULL, {blanks} FROM grp) a GROUP BY a.uid, a.w)",
+        cols.join(", ")
+    ));
+    sql.push(&format!(
+        " SELECT agg.*, u.display_name AS name FROM agg \
+         LEFT JOIN app_user u ON u.id = agg.uid AND u.practice_id = {p}"
     ));
     sql
 }
