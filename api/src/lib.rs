@@ -29,6 +29,7 @@ pub mod practices;
 pub mod ratelimit;
 pub mod realtime;
 pub mod recurrence;
+pub mod reports;
 pub mod resources;
 pub mod sessions;
 pub mod startup;

@@ -1,5 +1,6 @@
-//! Insights: indexes for the momentum score, the caseload dashboard and the engagement-alert
-//! evaluator, which read each client's recent homework, entries, goal movement and alerts.
+//! Insights: indexes for the momentum score, the caseload dashboard, practice reports and the
+//! engagement-alert evaluator, which read each client's homework, entries, goal movement and
+//! alerts by client and time.
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]

@@ -50,16 +50,19 @@ pub enum Scope {
     ClinicalWrite,
     /// Subscribe to the practice's progress events (ids and kinds).
     EventsRead,
+    /// Read the practice's aggregate reports (`practiceReport`, `exportReportCsv`).
+    ReportsRead,
 }
 
 impl Scope {
     /// Every scope, in order.
-    pub const ALL: [Scope; 5] = [
+    pub const ALL: [Scope; 6] = [
         Self::ClientsRead,
         Self::ClientsWrite,
         Self::ClinicalRead,
         Self::ClinicalWrite,
         Self::EventsRead,
+        Self::ReportsRead,
     ];
 
     /// The stored form.
@@ -70,6 +73,7 @@ impl Scope {
             Self::ClinicalRead => "CLINICAL_READ",
             Self::ClinicalWrite => "CLINICAL_WRITE",
             Self::EventsRead => "EVENTS_READ",
+            Self::ReportsRead => "REPORTS_READ",
         }
     }
 

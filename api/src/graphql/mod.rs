@@ -11,7 +11,8 @@ use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use crate::{
     accounts, alerts, checkins, clients, config::Config, goals, homework, insights, integrations,
-    measures, plans, practices, realtime, resources, sessions, state::AppState, tracking, webhooks,
+    measures, plans, practices, realtime, reports, resources, sessions, state::AppState, tracking,
+    webhooks,
 };
 
 /// Every query field, merged from the domains.
@@ -34,6 +35,7 @@ pub struct QueryRoot(
     integrations::resolvers::IntegrationsQuery,
     webhooks::resolvers::WebhooksQuery,
     insights::resolvers::InsightsQuery,
+    reports::resolvers::ReportsQuery,
 );
 
 /// Every mutation, merged from the domains.

@@ -19,6 +19,9 @@ pub enum ApiScope {
     ClinicalWrite,
     /// Subscribe to the practice's progress events (`progressEvents`).
     EventsRead,
+    /// Read the practice's aggregate reports (`practiceReport`, `exportReportCsv`): counts
+    /// and rates only, never a client's id or name.
+    ReportsRead,
 }
 
 /// A service account of an integrator (EHR vendor).

@@ -19,6 +19,7 @@ mod integrations;
 mod measures;
 mod plans;
 mod realtime;
+mod reports;
 mod resources;
 mod schema;
 mod scope;
