@@ -285,26 +285,6 @@ async fn obstacle(
         "entry { id }").await.ok();
 }
 
-async fn tracker_id(app: &TestApp, token: &str, client: Uuid, kind: &str) -> String {
-    let res = app
-        .gql(
-            Some(token),
-            "query($id: ID!) { client(id: $id) { trackers { id kind } } }",
-            json!({ "id": client.to_string() }),
-        )
-        .await
-        .ok();
-    res.data("client.trackers")
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["kind"] == kind)
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 async fn entry(
     app: &TestApp,
     token: &str,
@@ -519,7 +499,7 @@ async fn prepare(app: &TestApp) -> History {
     obstacle(app, &c, &walks, "NEGATIVE_SELF_TALK", day(4), None).await;
 
     // Mood: 7 and 8 in the ten days before; 6, 4 and 5 in the window, and a private 1.
-    let mood = tracker_id(app, &c, client, "MOOD").await;
+    let mood = app.tracker_id(&c, client, "MOOD").await;
     entry(app, &c, &mood, 7.0, day(15), false).await;
     entry(app, &c, &mood, 8.0, day(12), false).await;
     entry(app, &c, &mood, 6.0, day(9), false).await;
@@ -527,7 +507,7 @@ async fn prepare(app: &TestApp) -> History {
     entry(app, &c, &mood, 4.0, day(7), false).await;
     entry(app, &c, &mood, 5.0, day(4), false).await;
     // Anxiety: 45 before; 40 and 60 in the window.
-    let anxiety = tracker_id(app, &c, client, "ANXIETY").await;
+    let anxiety = app.tracker_id(&c, client, "ANXIETY").await;
     entry(app, &c, &anxiety, 45.0, day(15), false).await;
     entry(app, &c, &anxiety, 40.0, day(6), false).await;
     entry(app, &c, &anxiety, 60.0, day(1), false).await;
@@ -997,7 +977,7 @@ async fn the_number_of_statements_does_not_grow_with_the_history() {
     assert!(small <= 20, "{small} statements");
 
     // Twice as much of everything in the window.
-    let mood = tracker_id(&app, &c, client, "MOOD").await;
+    let mood = app.tracker_id(&c, client, "MOOD").await;
     for i in 0..20 {
         entry(
             &app,

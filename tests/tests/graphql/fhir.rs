@@ -156,26 +156,6 @@ async fn measure(
     data_id(&res, "submitMeasure.measure.id")
 }
 
-async fn tracker_id(app: &TestApp, token: &str, client: Uuid, kind: &str) -> String {
-    let res = app
-        .gql(
-            Some(token),
-            "query($id: ID!) { client(id: $id) { trackers { id kind } } }",
-            json!({ "id": client.to_string() }),
-        )
-        .await
-        .ok();
-    res.data("client.trackers")
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["kind"] == kind)
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 /// Client 0 of practice A with an EHR reference, three goals (one measured, one with two
 /// steps and a plan, one proposed by the client), two homework assignments (one reviewed),
 /// shared and private tracker entries, and a PHQ-9 and a GAD-7.
@@ -304,8 +284,8 @@ async fn prepare(app: &TestApp) -> History {
     .await
     .ok();
 
-    let mood = tracker_id(app, &t, client, "MOOD").await;
-    let anxiety = tracker_id(app, &t, client, "ANXIETY").await;
+    let mood = app.tracker_id(&t, client, "MOOD").await;
+    let anxiety = app.tracker_id(&t, client, "ANXIETY").await;
     let res = mutate(
         app,
         &c,
@@ -649,7 +629,7 @@ async fn since_limits_entries_and_measures_but_not_goals_or_homework() {
     let app = spawn_app().await;
     let h = prepare(&app).await;
     let c = app.client();
-    let mood = tracker_id(&app, &c, h.client, "MOOD").await;
+    let mood = app.tracker_id(&c, h.client, "MOOD").await;
     let old = log_entry(
         &app,
         &c,
@@ -749,7 +729,7 @@ async fn the_export_runs_the_same_number_of_statements_however_large_the_record(
     let query = format!("{{ client(id: \"{}\") {{ fhirBundle }} }}", h.client);
     let before = app.statements_for(&t, &query).await;
     // More of everything: goals with steps and plans, homework, entries, measures.
-    let mood = tracker_id(&app, &t, h.client, "MOOD").await;
+    let mood = app.tracker_id(&t, h.client, "MOOD").await;
     for i in 0..3 {
         let g = goal_id(&app, &t, h.client, json!({ "title": format!("Goal {i}") })).await;
         mutate(

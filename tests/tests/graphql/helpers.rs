@@ -441,6 +441,27 @@ impl TestApp {
         (url, stopper)
     }
 
+    /// The id of `client`'s tracker of `kind` (e.g. `MOOD`), as `token` sees it.
+    pub async fn tracker_id(&self, token: &str, client: Uuid, kind: &str) -> String {
+        let res = self
+            .gql(
+                Some(token),
+                "query($id: ID!) { client(id: $id) { trackers { id kind } } }",
+                json!({ "id": client.to_string() }),
+            )
+            .await
+            .ok();
+        res.data("client.trackers")
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["kind"] == kind)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     /// The fewest statements of three runs of `query`: DataLoaders batch what arrives
     /// within a millisecond, so on a loaded machine a batch can split in two now and then;
     /// the fewest is the plan's count.
