@@ -157,6 +157,16 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, ServiceError> {
     goals::seed(db, &practice).await?;
     care::seed(db, &practice).await?;
     tracking::seed(db, &practice).await?;
+    // The demo clients' history reaches back eight weeks: they joined the practice before
+    // it, as their momentum score (which counts days since a client was added) expects.
+    entity::client::Entity::update_many()
+        .col_expr(
+            entity::client::Column::CreatedAt,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::weeks(10)),
+        )
+        .filter(entity::client::Column::PracticeId.eq(practice.practice_id))
+        .exec(db)
+        .await?;
     Ok(true)
 }
 

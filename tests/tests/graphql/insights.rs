@@ -602,3 +602,25 @@ async fn the_periodic_evaluator_raises_alerts_unasked_and_two_processes_never_du
     );
     stopper.stop().await;
 }
+
+#[tokio::test]
+async fn the_demo_caseload_shows_momentum_measured_on_every_part_it_has() {
+    let app = spawn_app().await;
+    momentum_api::demo::seed_demo(&app.db).await.unwrap();
+    let login = app
+        .login("therapist@demo.test", crate::helpers::PASSWORD)
+        .await
+        .ok();
+    let token = login.data("login.accessToken").as_str().unwrap().to_owned();
+    let page = caseload(&app, &token, "MOMENTUM", 50, None).await;
+    assert_eq!(page["totalCount"], 2);
+    for edge in page["edges"].as_array().unwrap() {
+        let m = &edge["node"]["momentum"];
+        // The demo clients joined before their eight weeks of history, so tracking is
+        // measured over the whole window and a trend exists.
+        assert_eq!(m["components"][1]["name"], "TRACKING");
+        assert!(m["components"][1]["value"].as_f64().unwrap() > 0.9, "{m}");
+        assert!(m["trend"].is_i64(), "{m}");
+        assert!(m["streakDays"].as_i64().unwrap() >= 7, "{m}");
+    }
+}
