@@ -315,7 +315,7 @@ async fn profile(app: &TestApp, scenarios: &[Scenario]) -> Result<()> {
         (s.check)(&res)?;
         let mut statements =
             std::mem::take(&mut *log.lock().map_err(|_| anyhow::anyhow!("poisoned"))?);
-        statements.sort_by(|a, b| b.0.cmp(&a.0));
+        statements.sort_by_key(|s| std::cmp::Reverse(s.0));
         let sql: StdDuration = statements.iter().map(|(d, _)| *d).sum();
         eprintln!(
             "profile: {} as {}: {:.0} ms in all, {} statements taking {:.0} ms; slowest:",
@@ -432,6 +432,9 @@ async fn seed(app: &TestApp) -> Result<Vec<Uuid>> {
     Ok(therapists)
 }
 
+/// Checks a response's data.
+type Check = Box<dyn Fn(&Value) -> Result<()>>;
+
 /// One query to time, as one viewer.
 struct Scenario {
     name: String,
@@ -439,7 +442,7 @@ struct Scenario {
     token: String,
     query: &'static str,
     variables: Value,
-    check: Box<dyn Fn(&Value) -> Result<()>>,
+    check: Check,
 }
 
 /// 50 edges and `total` clients.
