@@ -186,6 +186,63 @@ async fn momentum_is_clinical_another_therapist_and_practice_get_not_found() {
     assert!(own.get("score").is_some());
 }
 
+#[tokio::test]
+async fn a_seeded_year_shows_in_the_caseload_and_the_report() {
+    let app = spawn_app().await;
+    let now = Utc::now();
+    let admin = app.admin();
+    let report = async || {
+        app.gql(
+            Some(&admin),
+            "query($from: DateTime!, $to: DateTime!) {
+                practiceReport(from: $from, to: $to, groupBy: MONTH) {
+                    rows { month } totals { homeworkDue homeworkDone measuresAdministered } } }",
+            json!({ "from": now - days(365), "to": now }),
+        )
+        .await
+        .ok()
+        .data("practiceReport")
+        .clone()
+    };
+    let before = report().await;
+    // A therapist's new client, created 400 days ago, with a year of history written by
+    // them and their colleague joining the care team.
+    let c = app.add_clients(&app.therapist(), 1).await[0];
+    let h = history(&app, c);
+    h.created(now - days(400)).await;
+    let year = h.year(now, 7).await;
+    h.care_team(app.a.therapist_ids[1]).await;
+    assert!(year.entries > 150 && year.past_occurrences == 52 && year.measures == 24);
+
+    let after = report().await;
+    assert!(after["rows"].as_array().unwrap().len() >= 12, "{after}");
+    let grew = |field: &str| {
+        after["totals"][field].as_f64().unwrap() - before["totals"][field].as_f64().unwrap()
+    };
+    assert_eq!(grew("homeworkDue"), year.past_occurrences as f64);
+    assert_eq!(grew("homeworkDone"), year.homework_done);
+    assert_eq!(grew("measuresAdministered"), year.measures as f64);
+
+    for token in [app.therapist(), app.therapist2()] {
+        let page = caseload(&app, &token, "NEXT_SESSION", 50, None).await;
+        let node = page["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| &e["node"])
+            .find(|n| n["client"]["id"] == json!(c))
+            .unwrap_or_else(|| panic!("{c} not in {page}"));
+        let next: DateTime<Utc> = serde_json::from_value(node["nextSessionAt"].clone()).unwrap();
+        assert!(
+            (next - year.next_session).abs() < TimeDelta::milliseconds(1),
+            "{node}"
+        );
+        assert_eq!(node["homeworkDue"], 1, "{node}");
+        assert_eq!(node["client"]["careTeam"].as_array().unwrap().len(), 2);
+        assert!(node["momentum"]["score"].is_u64(), "{node}");
+    }
+}
+
 const CASELOAD: &str = "query($sort: CaseloadSort, $first: Int, $after: String) {
   caseload(sort: $sort, first: $first, after: $after) {
     totalCount
