@@ -39,7 +39,9 @@ async fn connect_sized(config: &Config, size: u32) -> Result<DatabaseConnection,
     if config.is_postgres() {
         let timeout = config.db_statement_timeout.as_millis().to_string();
         opt.map_sqlx_postgres_opts(move |o| {
-            o.options([("statement_timeout", timeout.as_str())])
+            // JIT compiles the report's statement on every request, for longer than it then
+            // runs (README, Benchmarks: Insights): the server's statements are short and many.
+            o.options([("statement_timeout", timeout.as_str()), ("jit", "off")])
                 .application_name("momentum")
         });
     } else {

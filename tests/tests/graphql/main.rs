@@ -8,6 +8,7 @@ mod accounts;
 mod briefs;
 mod checkins;
 mod clients;
+mod db;
 mod feed;
 mod fhir;
 mod goals;
