@@ -188,6 +188,8 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    pub const ALL: [Self; 3] = [Self::Completed, Self::Partial, Self::NotDone];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Completed => "COMPLETED",

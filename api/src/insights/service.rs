@@ -25,6 +25,7 @@ use crate::{
     clients::{domain::Access, service as clients},
     error::ServiceError,
     events,
+    homework::domain::Outcome,
     pagination::{Page, PageRequest},
     tracking::domain::day_number,
     values::local_today,
@@ -172,15 +173,34 @@ fn sum_when<V: Into<sea_orm::Value> + Clone>(
 struct HomeworkRow {
     client_id: Uuid,
     due_now: Option<i64>,
-    halves_now: Option<i64>,
+    done_now: Option<f64>,
     due_before: Option<i64>,
-    halves_before: Option<i64>,
+    done_before: Option<f64>,
     due_soon: Option<i64>,
     overdue: Option<i64>,
 }
 
-/// Done counts in halves so that the SUM stays an integer on both databases.
-const HALVES: &str = "CASE outcome WHEN 'COMPLETED' THEN 2 WHEN 'PARTIAL' THEN 1 ELSE 0 END";
+/// The credit of each outcome (`homework::domain::Outcome::credit`, the completion rate's
+/// rule) summed over the occurrences due in `[$1, $2)` and submitted by `$2`.
+fn done_between<V: Into<sea_orm::Value> + Clone>(b: DbBackend, values: &[V]) -> Expr {
+    let mut credit = String::from("CASE outcome");
+    for o in Outcome::ALL {
+        credit.push_str(&format!(
+            " WHEN '{}' THEN CAST({:?} AS DOUBLE PRECISION)",
+            o.as_str(),
+            o.credit()
+        ));
+    }
+    credit.push_str(" ELSE 0 END");
+    numbered(
+        b,
+        &format!(
+            "CAST(SUM(CASE WHEN due_at >= $1 AND due_at < $2 AND submitted_at <= $2 \
+             THEN {credit} ELSE 0 END) AS DOUBLE PRECISION)"
+        ),
+        values,
+    )
+}
 
 async fn homework(
     conn: &impl ConnectionTrait,
@@ -197,28 +217,12 @@ async fn homework(
             sum_when(b, "due_at >= $1 AND due_at < $2", "1", &[s0, e0]),
             Alias::new("due_now"),
         )
-        .expr_as(
-            sum_when(
-                b,
-                "due_at >= $1 AND due_at < $2 AND submitted_at <= $2",
-                HALVES,
-                &[s0, e0],
-            ),
-            Alias::new("halves_now"),
-        )
+        .expr_as(done_between(b, &[s0, e0]), Alias::new("done_now"))
         .expr_as(
             sum_when(b, "due_at >= $1 AND due_at < $2", "1", &[s7, e7]),
             Alias::new("due_before"),
         )
-        .expr_as(
-            sum_when(
-                b,
-                "due_at >= $1 AND due_at < $2 AND submitted_at <= $2",
-                HALVES,
-                &[s7, e7],
-            ),
-            Alias::new("halves_before"),
-        )
+        .expr_as(done_between(b, &[s7, e7]), Alias::new("done_before"))
         .expr_as(
             sum_when(
                 b,
@@ -568,17 +572,20 @@ pub async fn facts(
             let go = goals.get(&c.id);
             let ci = check_ins.get(&c.id);
             let n = |v: Option<i64>| v.unwrap_or(0);
-            let inputs = |earlier: i64, now: bool| Inputs {
-                days_observed: observed(c.created_at, w.start(earlier), w.end(earlier), w.days),
-                homework_due: n(hw.and_then(|h| if now { h.due_now } else { h.due_before })),
-                homework_done: n(hw.and_then(|h| if now { h.halves_now } else { h.halves_before }))
-                    as f64
-                    / 2.0,
-                tracking_days: n(tr.and_then(|t| if now { t.now_n } else { t.before_n })),
-                goals_active: n(go.and_then(|g| if now { g.now_of } else { g.before_of })),
-                goals_moved: n(go.and_then(|g| if now { g.now_n } else { g.before_n })),
-                check_ins_due: n(ci.and_then(|x| if now { x.now_of } else { x.before_of })),
-                check_ins_answered: n(ci.and_then(|x| if now { x.now_n } else { x.before_n })),
+            let inputs = |earlier: i64| {
+                let now = earlier == 0;
+                Inputs {
+                    days_observed: observed(c.created_at, w.start(earlier), w.end(earlier), w.days),
+                    homework_due: n(hw.and_then(|h| if now { h.due_now } else { h.due_before })),
+                    homework_done: hw
+                        .and_then(|h| if now { h.done_now } else { h.done_before })
+                        .unwrap_or(0.0),
+                    tracking_days: n(tr.and_then(|t| if now { t.now_n } else { t.before_n })),
+                    goals_active: n(go.and_then(|g| if now { g.now_of } else { g.before_of })),
+                    goals_moved: n(go.and_then(|g| if now { g.now_n } else { g.before_n })),
+                    check_ins_due: n(ci.and_then(|x| if now { x.now_of } else { x.before_of })),
+                    check_ins_answered: n(ci.and_then(|x| if now { x.now_n } else { x.before_n })),
+                }
             };
             let today = day_number(local_today(&c.timezone, w.now)) as i64;
             let last_at = last.get(&c.id).and_then(|l| l.last_at);
@@ -591,8 +598,8 @@ pub async fn facts(
                 .filter(|(last_day, _)| *last_day >= today - 1)
                 .map_or(0, |(_, d)| std::cmp::min(d, STREAK_DAYS_MAX));
             Facts {
-                now: inputs(0, true),
-                week_ago: inputs(TREND_DAYS, false),
+                now: inputs(0),
+                week_ago: inputs(TREND_DAYS),
                 last_activity_at: last_at,
                 days_since_last_activity: days_since,
                 streak_days: streak,

@@ -176,7 +176,7 @@ fn statement(
     // Per client and window, each figure is a correlated subquery on a (client, time)
     // index: no join between derived tables whose size the planner has to guess.
     let mut credit = String::from("CASE x.outcome");
-    for o in [Outcome::Completed, Outcome::Partial, Outcome::NotDone] {
+    for o in Outcome::ALL {
         let (name, c) = (sql.bind(o.as_str()), sql.bind(o.credit()));
         credit.push_str(&format!(" WHEN {name} THEN {c}"));
     }
