@@ -125,24 +125,8 @@ pub async fn read(
             .limit(limit)
             .all(conn)
             .await?;
-        let mut at = cursor;
-        let out = rows
-            .into_iter()
-            .map(|e| {
-                at = Cursor {
-                    from: 0,
-                    to: 0,
-                    seq: e.sequence,
-                };
-                (e, at)
-            })
-            .collect();
-        return Ok((out, at));
+        return Ok(by_sequence(rows, cursor));
     }
-    let tx = Expr::expr(Func::coalesce([
-        Expr::col(event::Column::TxId),
-        Expr::value(0_i64),
-    ]));
     let mut at = cursor;
     let mut out = Vec::new();
     // The rest of the current window, then the next one if the horizon moved. A window is
@@ -151,21 +135,7 @@ pub async fn read(
     for step in 0..2 {
         if at.to > at.from {
             let want = limit - out.len() as u64;
-            let rows = event::Entity::find()
-                .filter(scope.clone())
-                .filter(tx.clone().gte(at.from))
-                .filter(tx.clone().lt(at.to))
-                .filter(event::Column::Sequence.gt(at.seq))
-                .order_by_asc(event::Column::Sequence)
-                .limit(want)
-                .all(conn)
-                .await?;
-            let full = rows.len() as u64 == want;
-            for e in rows {
-                at.seq = e.sequence;
-                out.push((e, at));
-            }
-            if full {
+            if read_window(conn, &scope, &mut at, None, want, &mut out).await? {
                 return Ok((out, at));
             }
         }
@@ -183,6 +153,60 @@ pub async fn read(
         };
     }
     Ok((out, at))
+}
+
+/// SQLite's events (no transaction-id windows), each with the cursor just past it, and the
+/// cursor past the last.
+fn by_sequence(rows: Vec<event::Model>, cursor: Cursor) -> (Vec<(event::Model, Cursor)>, Cursor) {
+    let mut at = cursor;
+    let out = rows
+        .into_iter()
+        .map(|e| {
+            at = Cursor {
+                from: 0,
+                to: 0,
+                seq: e.sequence,
+            };
+            (e, at)
+        })
+        .collect();
+    (out, at)
+}
+
+/// Reads up to `want` events matching `scope` of `at`'s transaction-id window after
+/// `at.seq` (and none past `max_seq`) into `out`, moving `at.seq` along. True when `want`
+/// came: the caller stops there.
+async fn read_window(
+    conn: &impl ConnectionTrait,
+    scope: &Condition,
+    at: &mut Cursor,
+    max_seq: Option<i64>,
+    want: u64,
+    out: &mut Vec<(event::Model, Cursor)>,
+) -> Result<bool, DbErr> {
+    let tx = Expr::expr(Func::coalesce([
+        Expr::col(event::Column::TxId),
+        Expr::value(0_i64),
+    ]));
+    let mut query = event::Entity::find()
+        .filter(scope.clone())
+        .filter(tx.clone().gte(at.from))
+        .filter(tx.lt(at.to))
+        .filter(event::Column::Sequence.gt(at.seq));
+    if let Some(max) = max_seq {
+        query = query.filter(event::Column::Sequence.lte(max));
+    }
+    let rows = query
+        .order_by_asc(event::Column::Sequence)
+        .limit(want)
+        .all(conn)
+        .await?;
+    let full = rows.len() as u64 == want;
+    for e in rows {
+        at.seq = e.sequence;
+        out.push((e, *at));
+    }
+    Ok(full)
 }
 
 /// Up to `limit` events after `cursor` that match `scope`, but none past `bound` (a
@@ -212,50 +236,18 @@ pub async fn read_until(
             .all(conn)
             .await?;
         let full = rows.len() as u64 == limit;
-        let mut at = cursor;
-        let out: Vec<_> = rows
-            .into_iter()
-            .map(|e| {
-                at = Cursor {
-                    from: 0,
-                    to: 0,
-                    seq: e.sequence,
-                };
-                (e, at)
-            })
-            .collect();
+        let (out, at) = by_sequence(rows, cursor);
         return Ok((out, if full { at } else { bound }));
     }
-    let tx = Expr::expr(Func::coalesce([
-        Expr::col(event::Column::TxId),
-        Expr::value(0_i64),
-    ]));
     let mut at = cursor;
     let mut out = Vec::new();
     // At most: the rest of this window, one window up to `bound`'s, and `bound`'s own.
     while at != bound {
         let last = (at.from, at.to) == (bound.from, bound.to);
         if at.to > at.from {
-            let mut query = event::Entity::find()
-                .filter(scope.clone())
-                .filter(tx.clone().gte(at.from))
-                .filter(tx.clone().lt(at.to))
-                .filter(event::Column::Sequence.gt(at.seq));
-            if last {
-                query = query.filter(event::Column::Sequence.lte(bound.seq));
-            }
             let want = limit - out.len() as u64;
-            let rows = query
-                .order_by_asc(event::Column::Sequence)
-                .limit(want)
-                .all(conn)
-                .await?;
-            let full = rows.len() as u64 == want;
-            for e in rows {
-                at.seq = e.sequence;
-                out.push((e, at));
-            }
-            if full {
+            let max_seq = last.then_some(bound.seq);
+            if read_window(conn, &scope, &mut at, max_seq, want, &mut out).await? {
                 return Ok((out, at));
             }
         }
