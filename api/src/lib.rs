@@ -32,6 +32,7 @@ pub mod recurrence;
 pub mod reports;
 pub mod resources;
 pub mod sessions;
+pub mod sql;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -27,6 +27,7 @@ use crate::{
     measures::{domain::Instrument, service::thresholds},
     plans::{domain::ObstacleKind, service::obstacle_counts},
     sessions::service::{Nearest, nearest},
+    sql::{count_if, mean_if},
     tracking::{
         domain::{TrackerKind, Visibility, reveals},
         trends::{ThoughtSummary, thought_figures},
@@ -163,21 +164,6 @@ impl Window {
             .add(col.clone().gte(self.since))
             .add(col.lte(self.until))
     }
-}
-
-/// `SUM(CASE WHEN cond THEN 1 ELSE 0 END)`.
-fn count_if(cond: Condition) -> Expr {
-    Func::sum(Expr::case(cond, Expr::cust("1")).finally(Expr::cust("0"))).into()
-}
-
-/// `CAST(AVG(CASE WHEN cond THEN value END) AS DOUBLE PRECISION)` (PostgreSQL's AVG of
-/// integers is NUMERIC).
-fn mean_if(cond: Condition, value: Expr) -> Expr {
-    Func::cast_as(
-        Func::avg(Expr::case(cond, value).finally(Expr::null())),
-        Alias::new("DOUBLE PRECISION"),
-    )
-    .into()
 }
 
 fn get<T: sea_orm::TryGetable>(row: &sea_orm::QueryResult, col: &str) -> Result<T, ServiceError> {

@@ -6,10 +6,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{
-    ColumnTrait as _, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
     EntityTrait as _, FromQueryResult, QueryFilter as _, QuerySelect as _,
     sea_query::{
-        Alias, Expr, ExprTrait as _, LockBehavior, LockType, Query, SelectStatement, UnionType,
+        Alias, CaseStatement, Expr, ExprTrait as _, Func, LockBehavior, LockType, Query,
+        SelectStatement, UnionType,
     },
 };
 use uuid::Uuid;
@@ -27,6 +28,7 @@ use crate::{
     events,
     homework::domain::Outcome,
     pagination::{Page, PageRequest},
+    sql::count_if,
     tracking::domain::day_number,
     values::local_today,
 };
@@ -122,51 +124,9 @@ fn rows_stmt<R: FromQueryResult>(
     R::find_by_statement(built).all(conn)
 }
 
-/// A custom expression whose `$1`, `$2`… name `values` (repeats allowed). PostgreSQL takes
-/// numbered placeholders as they are; for SQLite each becomes a positional `?` with its
-/// value.
-fn numbered<V: Into<sea_orm::Value> + Clone>(b: DbBackend, template: &str, values: &[V]) -> Expr {
-    if b == DbBackend::Postgres {
-        return Expr::cust_with_values(template.to_owned(), values.to_vec());
-    }
-    let mut sql = String::with_capacity(template.len());
-    let mut bound: Vec<sea_orm::Value> = Vec::new();
-    let mut chars = template.chars().peekable();
-    while let Some(c) = chars.next() {
-        let mut digits = String::new();
-        while c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
-            digits.extend(chars.next());
-        }
-        match digits
-            .parse::<usize>()
-            .ok()
-            .and_then(|n| values.get(n.wrapping_sub(1)))
-        {
-            Some(v) => {
-                sql.push('?');
-                bound.push(v.clone().into());
-            }
-            None => {
-                sql.push(c);
-                sql.push_str(&digits);
-            }
-        }
-    }
-    Expr::cust_with_values(sql, bound)
-}
-
-/// `SUM(CASE WHEN <cond> THEN <then> ELSE 0 END)`, `cond` naming `values` as `$1`, `$2`….
-fn sum_when<V: Into<sea_orm::Value> + Clone>(
-    b: DbBackend,
-    cond: &str,
-    then: &str,
-    values: &[V],
-) -> Expr {
-    numbered(
-        b,
-        &format!("SUM(CASE WHEN {cond} THEN {then} ELSE 0 END)"),
-        values,
-    )
+/// `start <= column < end`.
+fn within(column: impl ColumnTrait, start: DateTime<Utc>, end: DateTime<Utc>) -> Condition {
+    Condition::all().add(column.gte(start)).add(column.lt(end))
 }
 
 #[derive(FromQueryResult)]
@@ -181,25 +141,18 @@ struct HomeworkRow {
 }
 
 /// The credit of each outcome (`homework::domain::Outcome::credit`, the completion rate's
-/// rule) summed over the occurrences due in `[$1, $2)` and submitted by `$2`.
-fn done_between<V: Into<sea_orm::Value> + Clone>(b: DbBackend, values: &[V]) -> Expr {
-    let mut credit = String::from("CASE outcome");
+/// rule) summed over the occurrences due in `[start, end)` and submitted by `end`.
+fn done_within(start: DateTime<Utc>, end: DateTime<Utc>) -> Expr {
+    let mut credit = CaseStatement::new();
     for o in Outcome::ALL {
-        credit.push_str(&format!(
-            " WHEN '{}' THEN CAST({:?} AS DOUBLE PRECISION)",
-            o.as_str(),
-            o.credit()
-        ));
+        credit = credit.case(
+            homework_occurrence::Column::Outcome.eq(o.as_str()),
+            Expr::val(o.credit()),
+        );
     }
-    credit.push_str(" ELSE 0 END");
-    numbered(
-        b,
-        &format!(
-            "CAST(SUM(CASE WHEN due_at >= $1 AND due_at < $2 AND submitted_at <= $2 \
-             THEN {credit} ELSE 0 END) AS DOUBLE PRECISION)"
-        ),
-        values,
-    )
+    let cond = within(homework_occurrence::Column::DueAt, start, end)
+        .add(homework_occurrence::Column::SubmittedAt.lte(end));
+    Func::sum(Expr::case(cond, credit.finally(Expr::val(0.0))).finally(Expr::val(0.0))).into()
 }
 
 async fn homework(
@@ -207,47 +160,26 @@ async fn homework(
     who: &Clients,
     w: Windows,
 ) -> Result<Vec<HomeworkRow>, DbErr> {
-    let b = conn.get_database_backend();
+    use homework_occurrence::Column::{DueAt, SubmittedAt};
     let (s0, e0, s7, e7) = (w.start(0), w.end(0), w.start(TREND_DAYS), w.end(TREND_DAYS));
     let soon = w.now + TimeDelta::days(7);
     let recent = w.now - TimeDelta::days(7);
+    let unsubmitted = |s, e| count_if(within(DueAt, s, e).add(SubmittedAt.is_null()));
     let stmt = Query::select()
         .column(homework_occurrence::Column::ClientId)
-        .expr_as(
-            sum_when(b, "due_at >= $1 AND due_at < $2", "1", &[s0, e0]),
-            Alias::new("due_now"),
-        )
-        .expr_as(done_between(b, &[s0, e0]), Alias::new("done_now"))
-        .expr_as(
-            sum_when(b, "due_at >= $1 AND due_at < $2", "1", &[s7, e7]),
-            Alias::new("due_before"),
-        )
-        .expr_as(done_between(b, &[s7, e7]), Alias::new("done_before"))
-        .expr_as(
-            sum_when(
-                b,
-                "due_at >= $1 AND due_at < $2 AND submitted_at IS NULL",
-                "1",
-                &[w.now, soon],
-            ),
-            Alias::new("due_soon"),
-        )
-        .expr_as(
-            sum_when(
-                b,
-                "due_at >= $1 AND due_at < $2 AND submitted_at IS NULL",
-                "1",
-                &[recent, w.now],
-            ),
-            Alias::new("overdue"),
-        )
+        .expr_as(count_if(within(DueAt, s0, e0)), Alias::new("due_now"))
+        .expr_as(done_within(s0, e0), Alias::new("done_now"))
+        .expr_as(count_if(within(DueAt, s7, e7)), Alias::new("due_before"))
+        .expr_as(done_within(s7, e7), Alias::new("done_before"))
+        .expr_as(unsubmitted(w.now, soon), Alias::new("due_soon"))
+        .expr_as(unsubmitted(recent, w.now), Alias::new("overdue"))
         .from(homework_occurrence::Entity)
         .and_where(who.on(
             homework_occurrence::Entity,
             homework_occurrence::Column::ClientId,
         ))
-        .and_where(homework_occurrence::Column::DueAt.gte(std::cmp::min(w.oldest(), recent)))
-        .and_where(homework_occurrence::Column::DueAt.lt(soon))
+        .and_where(DueAt.gte(std::cmp::min(w.oldest(), recent)))
+        .and_where(DueAt.lt(soon))
         .group_by_col(homework_occurrence::Column::ClientId)
         .to_owned();
     rows_stmt(conn, &stmt).await
@@ -268,12 +200,13 @@ async fn tracking(
     who: &Clients,
     w: Windows,
 ) -> Result<Vec<CountRow>, DbErr> {
-    let b = conn.get_database_backend();
-    let days = |start: DateTime<Utc>, end: DateTime<Utc>| {
-        numbered(
-            b,
-            "COUNT(DISTINCT CASE WHEN recorded_at >= $1 AND recorded_at < $2 THEN local_day END)",
-            &[start, end],
+    let days = |start, end| {
+        Func::count_distinct(
+            Expr::case(
+                within(tracker_entry::Column::RecordedAt, start, end),
+                Expr::col(tracker_entry::Column::LocalDay),
+            )
+            .finally(Expr::null()),
         )
     };
     let stmt = Query::select()
@@ -294,6 +227,22 @@ async fn tracking(
     rows_stmt(conn, &stmt).await
 }
 
+/// `EXISTS` a row of `entity` about the outer query's goal with `at` in `[start, end)`.
+fn touched<E, C>(entity: E, goal_col: C, at: C, start: DateTime<Utc>, end: DateTime<Utc>) -> Expr
+where
+    E: sea_orm::EntityTrait + Copy,
+    C: ColumnTrait + Copy,
+{
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(entity)
+            .and_where(Expr::col((entity, goal_col)).equals((goal::Entity, goal::Column::Id)))
+            .cond_where(within(at, start, end))
+            .to_owned(),
+    )
+}
+
 /// Goals pursued in each window (`*_of`) and of those, goals that moved (`*_n`): progress
 /// recorded, a step completed or the goal achieved inside the window.
 async fn goals(
@@ -301,18 +250,43 @@ async fn goals(
     who: &Clients,
     w: Windows,
 ) -> Result<Vec<CountRow>, DbErr> {
-    let b = conn.get_database_backend();
+    use goal::Column::{AchievedAt, CreatedAt, Status};
     // A goal is pursued in a window when it existed before the window ended and is ACTIVE,
     // or was ACHIEVED inside or after the window.
-    let pursued = "\"goal\".\"created_at\" < $2 AND (\"goal\".\"status\" = 'ACTIVE' OR \
-                   (\"goal\".\"status\" = 'ACHIEVED' AND \"goal\".\"achieved_at\" >= $1))";
-    let moved = "(EXISTS (SELECT 1 FROM \"goal_progress\" p WHERE p.\"goal_id\" = \"goal\".\"id\" \
-                 AND p.\"recorded_at\" >= $1 AND p.\"recorded_at\" < $2) \
-                 OR EXISTS (SELECT 1 FROM \"goal_step\" s WHERE s.\"goal_id\" = \"goal\".\"id\" \
-                 AND s.\"completed_at\" >= $1 AND s.\"completed_at\" < $2) \
-                 OR (\"goal\".\"status\" = 'ACHIEVED' AND \"goal\".\"achieved_at\" < $2))";
-    let of = |s, e| sum_when(b, pursued, "1", &[s, e]);
-    let n = |s, e| sum_when(b, &format!("{pursued} AND {moved}"), "1", &[s, e]);
+    let pursued = |start: DateTime<Utc>, end: DateTime<Utc>| {
+        Condition::all().add(CreatedAt.lt(end)).add(
+            Condition::any().add(Status.eq("ACTIVE")).add(
+                Condition::all()
+                    .add(Status.eq("ACHIEVED"))
+                    .add(AchievedAt.gte(start)),
+            ),
+        )
+    };
+    // It moved when progress was recorded, a step completed or the goal achieved inside.
+    let moved = |start, end| {
+        Condition::any()
+            .add(touched(
+                goal_progress::Entity,
+                goal_progress::Column::GoalId,
+                goal_progress::Column::RecordedAt,
+                start,
+                end,
+            ))
+            .add(touched(
+                goal_step::Entity,
+                goal_step::Column::GoalId,
+                goal_step::Column::CompletedAt,
+                start,
+                end,
+            ))
+            .add(
+                Condition::all()
+                    .add(Status.eq("ACHIEVED"))
+                    .add(AchievedAt.lt(end)),
+            )
+    };
+    let of = |s, e| count_if(pursued(s, e));
+    let n = |s, e| count_if(pursued(s, e).add(moved(s, e)));
     let stmt = Query::select()
         .column((goal::Entity, goal::Column::ClientId))
         .expr_as(n(w.start(0), w.end(0)), Alias::new("now_n"))
@@ -339,27 +313,17 @@ async fn check_ins(
     who: &Clients,
     w: Windows,
 ) -> Result<Vec<CountRow>, DbErr> {
-    let b = conn.get_database_backend();
-    let due = "due_at >= $1 AND due_at < $2";
-    let answered = "due_at >= $1 AND due_at < $2 AND responded_at <= $2";
+    let due = |s, e| count_if(within(check_in::Column::DueAt, s, e));
+    let answered = |s, e| {
+        count_if(within(check_in::Column::DueAt, s, e).add(check_in::Column::RespondedAt.lte(e)))
+    };
+    let (s0, e0, s7, e7) = (w.start(0), w.end(0), w.start(TREND_DAYS), w.end(TREND_DAYS));
     let stmt = Query::select()
         .column(check_in::Column::ClientId)
-        .expr_as(
-            sum_when(b, answered, "1", &[w.start(0), w.end(0)]),
-            Alias::new("now_n"),
-        )
-        .expr_as(
-            sum_when(b, due, "1", &[w.start(0), w.end(0)]),
-            Alias::new("now_of"),
-        )
-        .expr_as(
-            sum_when(b, answered, "1", &[w.start(TREND_DAYS), w.end(TREND_DAYS)]),
-            Alias::new("before_n"),
-        )
-        .expr_as(
-            sum_when(b, due, "1", &[w.start(TREND_DAYS), w.end(TREND_DAYS)]),
-            Alias::new("before_of"),
-        )
+        .expr_as(answered(s0, e0), Alias::new("now_n"))
+        .expr_as(due(s0, e0), Alias::new("now_of"))
+        .expr_as(answered(s7, e7), Alias::new("before_n"))
+        .expr_as(due(s7, e7), Alias::new("before_of"))
         .from(check_in::Entity)
         .and_where(who.on(check_in::Entity, check_in::Column::ClientId))
         .and_where(check_in::Column::DueAt.gte(w.oldest()))
@@ -717,7 +681,6 @@ async fn latest_settled(
     who: &Clients,
     now: DateTime<Utc>,
 ) -> Result<HashMap<Uuid, Vec<(DateTime<Utc>, bool)>>, DbErr> {
-    let b = conn.get_database_backend();
     let settled = Query::select()
         .column(homework_occurrence::Column::ClientId)
         .column(homework_occurrence::Column::DueAt)
@@ -740,11 +703,14 @@ async fn latest_settled(
                 .gte(now - TimeDelta::days(rules::MISSED_LOOKBACK_DAYS)),
         )
         .and_where(homework_occurrence::Column::DueAt.lt(now))
-        .and_where(numbered(
-            b,
-            "(\"submitted_at\" IS NOT NULL OR \"due_at\" < $1)",
-            &[now - TimeDelta::hours(rules::GRACE_HOURS)],
-        ))
+        .cond_where(
+            Condition::any()
+                .add(homework_occurrence::Column::SubmittedAt.is_not_null())
+                .add(
+                    homework_occurrence::Column::DueAt
+                        .lt(now - TimeDelta::hours(rules::GRACE_HOURS)),
+                ),
+        )
         .to_owned();
     let stmt = Query::select()
         .columns([
