@@ -419,7 +419,7 @@ impl Client {
         &self,
         ctx: &Context<'_>,
         #[graphql(
-            desc = "Only tracker entries and measures at or after this instant; all when omitted."
+            desc = "Only tracker entries and measures at or after this instant (not in the future); all when omitted."
         )]
         since: Option<DateTime<Utc>>,
     ) -> GqlResult<crate::fhir::types::FhirJson> {

@@ -35,6 +35,9 @@ pub async fn bundle(
     client_id: Uuid,
     since: Option<DateTime<Utc>>,
 ) -> Result<Value, ServiceError> {
+    let since = since
+        .map(|s| crate::values::happened_at(Some(s), "since", Utc::now()))
+        .transpose()?;
     audit::read(
         db,
         viewer,

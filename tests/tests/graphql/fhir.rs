@@ -657,6 +657,19 @@ async fn since_limits_entries_and_measures_but_not_goals_or_homework() {
 }
 
 #[tokio::test]
+async fn a_since_in_the_future_is_bad_input() {
+    let app = spawn_app().await;
+    let res = export(
+        &app,
+        &app.therapist(),
+        app.a.client_ids[0],
+        Some(Utc::now() + Duration::days(1)),
+    )
+    .await;
+    assert_eq!((res.code(), res.field()), ("BAD_USER_INPUT", "since"));
+}
+
+#[tokio::test]
 async fn another_therapists_client_and_another_practice_are_not_found() {
     let app = spawn_app().await;
     let h = prepare(&app).await;
