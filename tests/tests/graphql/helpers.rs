@@ -31,6 +31,7 @@ pub const JWT_SECRET: &str = "test-signing-key-that-is-long-enough-0123456789";
 pub struct TestApp {
     pub url: String,
     pub http: reqwest::Client,
+    /// The test's own pool on the app's database (for fixtures and checks).
     pub db: DatabaseConnection,
     pub config: Config,
     pub keys: TokenKeys,
@@ -163,7 +164,9 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let app = Application::build_with(config.clone(), db, &SecretString::from(JWT_SECRET))
         .expect("build app");
     let port = app.port();
-    let db = app.state().db.clone();
+    // The test's own pool, opened on the test's runtime: it outlives the server's, so a
+    // test can read and write the database after stopping the server.
+    let db = momentum_api::db::connect(&config).await.expect("connect");
     let stopper = app.stopper();
     tokio::spawn(app.run_until_stopped());
     let a = demo::seed_practice(&db, "Practice A", "a.test", password_hash())
