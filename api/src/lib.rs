@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod alerts;
 pub mod audit;
 pub mod auth;
+pub mod batch;
 pub mod briefs;
 pub mod checkins;
 pub mod cli;

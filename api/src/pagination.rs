@@ -14,7 +14,7 @@ pub const MAX_PAGE: u64 = 100;
 pub const DEFAULT_PAGE: u64 = 20;
 
 /// Which way a page reads from its cursor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Direction {
     /// `first`/`after`: ascending from after the cursor.
     Forward,
@@ -23,7 +23,7 @@ pub enum Direction {
 }
 
 /// A parsed page request with a decoded keyset cursor.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageRequest<C> {
     pub cursor: Option<C>,
     pub limit: u64,

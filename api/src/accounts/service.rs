@@ -117,6 +117,7 @@ async fn start_session(
             client_id,
             scopes: Vec::new(),
             request_id: request_id.to_owned(),
+            audit: crate::audit::Trail::direct(),
         },
     })
 }
@@ -392,6 +393,7 @@ pub async fn accept_invitation(
             client_id: Some(c.id),
             scopes: Vec::new(),
             request_id: request_id.to_owned(),
+            audit: crate::audit::Trail::direct(),
         };
         audit::record(
             &txn,

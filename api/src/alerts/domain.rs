@@ -46,7 +46,7 @@ impl AlertKind {
 }
 
 /// Where an alert stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AlertStatus {
     /// Raised; nobody has looked yet.
     Open,

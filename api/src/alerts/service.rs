@@ -2,9 +2,11 @@
 //! for it; the unique key (client, kind, open_day) keeps one unresolved alert of a kind
 //! per client and day, even when two requests race.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait as _, Condition, ConnectionTrait, DatabaseConnection, EntityTrait as _,
+    ColumnTrait as _, Condition, ConnectionTrait, DatabaseConnection, EntityTrait as _, Order,
     PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, Set,
     sea_query::OnConflict,
 };
@@ -14,6 +16,7 @@ use super::domain::{AdminAlertKind, AdminAlertStatus, AlertKind, AlertStatus, CL
 use crate::{
     audit::{self, Target},
     auth::{Role, Viewer},
+    batch::{self, Batch},
     clients::{domain::Access, service as clients},
     error::ServiceError,
     events::{self, EventKind},
@@ -124,40 +127,45 @@ fn ordered(q: sea_orm::Select<alert::Entity>) -> sea_orm::Select<alert::Entity> 
         .order_by_asc(alert::Column::Id)
 }
 
-/// A client's alerts, most severe then oldest first (at most 200).
-#[tracing::instrument(skip_all, fields(client_id = %client_id))]
-pub async fn of_client(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    client_id: Uuid,
-    status: Option<AlertStatus>,
-) -> Result<Vec<alert::Model>, ServiceError> {
-    audit::read(
-        db,
-        viewer,
-        "Client.alerts",
-        Target::client(client_id),
-        async |db| {
-            let scope = scope(viewer, Access::Clinical)?;
-            clients::find_visible(db, viewer, Access::Clinical, client_id).await?;
-            let mut q = alert::Entity::find()
-                .filter(scope)
-                .filter(alert::Column::ClientId.eq(client_id));
-            if let Some(s) = status {
-                q = q.filter(alert::Column::Status.eq(s.as_str()));
-            }
-            let rows = ordered(q).limit(CLIENT_LIST_MAX).all(db).await?;
-            let ids = rows.iter().map(|a| a.id).collect();
-            Ok((
-                rows,
-                Target {
-                    client_id: Some(client_id),
-                    entity_ids: ids,
-                },
-            ))
-        },
-    )
-    .await
+/// `Client.alerts(status)`: each client's alerts, most severe then oldest first (at most
+/// [`CLIENT_LIST_MAX`] per client).
+pub struct AlertsOf;
+
+impl Batch for AlertsOf {
+    type Args = Option<AlertStatus>;
+    type Value = Vec<alert::Model>;
+    const AUDIT: Option<&'static str> = Some("Client.alerts");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        status: &Self::Args,
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let mut q = alert::Entity::find()
+            .filter(scope(viewer, Access::Clinical)?)
+            .filter(alert::Column::ClientId.is_in(keys.iter().copied()));
+        if let Some(s) = status {
+            q = q.filter(alert::Column::Status.eq(s.as_str()));
+        }
+        let rows = batch::firsts(
+            db,
+            q,
+            alert::Column::ClientId,
+            &[
+                (alert::Column::Severity, Order::Desc),
+                (alert::Column::RaisedAt, Order::Asc),
+                (alert::Column::Id, Order::Asc),
+            ],
+            CLIENT_LIST_MAX,
+        )
+        .await?;
+        Ok(batch::group(keys, rows, |a| a.client_id))
+    }
+
+    fn touched(rows: &Self::Value, out: &mut Vec<Uuid>) {
+        out.extend(rows.iter().map(|a| a.id));
+    }
 }
 
 /// The keyset of the alert list: severity (descending), raised at, id.

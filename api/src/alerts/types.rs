@@ -5,11 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::values::to_id;
 
-use crate::{
-    clients::types::Client,
-    error::GqlResult,
-    graphql::loaders::{ClientLoader, load_visible},
-};
+use crate::{clients::types::Client, error::GqlResult, graphql::loaders::load_visible};
 
 /// What an alert is about.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,9 +76,11 @@ pub struct Alert {
 impl Alert {
     /// The client it is about.
     async fn client(&self, ctx: &Context<'_>) -> GqlResult<Client> {
-        Ok(load_visible::<ClientLoader, _>(ctx, self.client_uuid)
-            .await?
-            .into())
+        Ok(
+            load_visible::<crate::clients::service::ClientsById>(ctx, self.client_uuid, ())
+                .await?
+                .into(),
+        )
     }
 }
 

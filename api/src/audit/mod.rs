@@ -1,14 +1,101 @@
 //! The audit log: every read and write of a client's record leaves a row with who, role,
 //! operation, ids, outcome and request id. Never free text, never variables.
+//!
+//! A write's row commits in the write's own transaction ([`write`]). A read's rows go to the
+//! request's [`Trail`] and are written together, in one statement, before the request
+//! answers ([`Trail::flush`]); on PostgreSQL that statement's commit does not wait for the
+//! WAL flush. The trade-off: the rows are in the database before the caller sees the data,
+//! so the server process dying loses none; only a crash of the database server itself in
+//! the fraction of a second before its WAL writer flushes can lose them (never a write's).
+
+use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait as _, Set,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait as _,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait as _,
+    QueryTrait as _, Set, SqliteTransactionMode, TransactionOptions, TransactionTrait as _,
+    sea_query::{Expr, Query},
 };
 use uuid::Uuid;
 
 use crate::{auth::Viewer, error::ServiceError};
+
+type Row = entity::audit_log::ActiveModel;
+
+/// The audit rows of one request's reads, written together when the request ends.
+///
+/// A viewer made for a request carries a buffered trail; any other viewer (a subscription
+/// socket, background work, seeding) carries a direct one, whose rows are written at once.
+#[derive(Clone, Debug, Default)]
+pub struct Trail(Option<Arc<Mutex<Vec<Row>>>>);
+
+/// Rows per `INSERT` when a trail is flushed (10 parameters each, far below the drivers'
+/// limits).
+const FLUSH_CHUNK: usize = 1_000;
+
+impl Trail {
+    /// A trail whose rows are written at once.
+    pub fn direct() -> Self {
+        Self(None)
+    }
+
+    /// A trail that keeps rows until [`Trail::flush`].
+    pub fn buffered() -> Self {
+        Self(Some(Arc::default()))
+    }
+
+    /// Keeps `row`, or hands it back when the trail is direct.
+    fn keep(&self, row: Row) -> Option<Row> {
+        match &self.0 {
+            Some(rows) => {
+                rows.lock().unwrap_or_else(|e| e.into_inner()).push(row);
+                None
+            }
+            None => Some(row),
+        }
+    }
+
+    /// Rows waiting to be written.
+    pub fn pending(&self) -> usize {
+        self.0
+            .as_ref()
+            .map_or(0, |r| r.lock().unwrap_or_else(|e| e.into_inner()).len())
+    }
+
+    /// Writes every kept row in one multi-row `INSERT` (per [`FLUSH_CHUNK`] rows) and
+    /// returns how many. On PostgreSQL the statement sets `synchronous_commit = off` for its
+    /// own (implicit) transaction, so its commit does not wait for the WAL flush.
+    pub async fn flush(&self, db: &DatabaseConnection) -> Result<usize, DbErr> {
+        let rows = match &self.0 {
+            Some(rows) => std::mem::take(&mut *rows.lock().unwrap_or_else(|e| e.into_inner())),
+            None => return Ok(0),
+        };
+        let n = rows.len();
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Row> = rows.by_ref().take(FLUSH_CHUNK).collect();
+            insert_unflushed(db, chunk).await?;
+        }
+        Ok(n)
+    }
+}
+
+/// One multi-row insert of audit rows; on PostgreSQL without waiting for the WAL flush.
+async fn insert_unflushed(db: &DatabaseConnection, rows: Vec<Row>) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let mut insert = entity::audit_log::Entity::insert_many(rows).into_query();
+    if backend == sea_orm::DatabaseBackend::Postgres {
+        // `RETURNING` runs before the statement's implicit transaction commits, so the
+        // transaction-local setting governs that commit: one statement, one round trip.
+        insert.returning(
+            Query::returning().expr(Expr::cust("set_config('synchronous_commit', 'off', true)")),
+        );
+        db.query_all(&insert).await?;
+    } else {
+        db.execute(&insert).await?;
+    }
+    Ok(())
+}
 
 /// Which records an operation touched.
 #[derive(Debug, Clone, Default)]
@@ -55,15 +142,13 @@ fn outcome(result: Result<(), &ServiceError>) -> &'static str {
     }
 }
 
-/// Appends one audit row through `conn`.
-pub async fn record(
-    conn: &impl ConnectionTrait,
+fn row(
     viewer: &Viewer,
     operation: &str,
     target: &Target,
     result: Result<(), &ServiceError>,
-) -> Result<(), DbErr> {
-    entity::audit_log::Entity::insert(entity::audit_log::ActiveModel {
+) -> Row {
+    entity::audit_log::ActiveModel {
         id: Set(Uuid::now_v7()),
         practice_id: Set(viewer.practice_id),
         actor_id: Set(viewer.id),
@@ -74,9 +159,37 @@ pub async fn record(
         outcome: Set(outcome(result).to_owned()),
         request_id: Set(viewer.request_id.clone()),
         created_at: Set(Utc::now()),
-    })
-    .exec_without_returning(conn)
-    .await?;
+    }
+}
+
+/// Appends one audit row through `conn` now (a write's row, in its transaction).
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    operation: &str,
+    target: &Target,
+    result: Result<(), &ServiceError>,
+) -> Result<(), DbErr> {
+    entity::audit_log::Entity::insert(row(viewer, operation, target, result))
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// Notes a read's audit row on the viewer's trail: kept for the request's one audit
+/// statement, or written now through `db` when the trail is direct.
+pub async fn note(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    operation: &str,
+    target: &Target,
+    result: Result<(), &ServiceError>,
+) -> Result<(), DbErr> {
+    if let Some(row) = viewer.audit.keep(row(viewer, operation, target, result)) {
+        entity::audit_log::Entity::insert(row)
+            .exec_without_returning(db)
+            .await?;
+    }
     Ok(())
 }
 
@@ -126,7 +239,7 @@ pub async fn read<T>(
 ) -> Result<T, ServiceError> {
     match f(db).await {
         Ok((value, target)) => {
-            record(db, viewer, operation, &target, Ok(())).await?;
+            note(db, viewer, operation, &target, Ok(())).await?;
             Ok(value)
         }
         Err(e) => {
@@ -144,7 +257,7 @@ async fn failed(
     e: &ServiceError,
 ) {
     // The caller already gets the original error; a failed audit write is logged, not raised.
-    if let Err(audit_err) = record(db, viewer, operation, target, Err(e)).await {
+    if let Err(audit_err) = note(db, viewer, operation, target, Err(e)).await {
         tracing::error!(error = %audit_err, operation, "could not write audit row");
     }
 }

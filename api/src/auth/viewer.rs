@@ -23,6 +23,9 @@ pub struct Viewer {
     pub scopes: Vec<Scope>,
     /// The request this viewer acts in (for audit rows).
     pub request_id: String,
+    /// Where the audit rows of this viewer's reads go (kept for the request's one audit
+    /// statement, or written at once).
+    pub audit: crate::audit::Trail,
 }
 
 impl Viewer {
@@ -86,6 +89,14 @@ pub enum Principal {
 }
 
 impl Principal {
+    /// The same principal, its reads' audit rows going to `trail`.
+    pub fn with_audit(mut self, trail: crate::audit::Trail) -> Self {
+        if let Self::Viewer(v) = &mut self {
+            v.audit = trail;
+        }
+        self
+    }
+
     /// The viewer, or `UNAUTHENTICATED` for an anonymous caller.
     pub fn viewer(&self) -> Result<&Viewer, ServiceError> {
         match self {
@@ -122,6 +133,7 @@ pub async fn authenticate(
         client_id: None,
         scopes: Vec::new(),
         request_id: request_id.to_owned(),
+        audit: crate::audit::Trail::direct(),
     };
     match claims.role {
         Role::Integrator => {

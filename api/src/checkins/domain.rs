@@ -3,7 +3,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 /// Where a check-in stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CheckInStatus {
     /// Not answered, and not yet a day past due.
     Pending,

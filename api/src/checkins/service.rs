@@ -1,9 +1,11 @@
 //! Check-in rules and SQL (clinical scope: the care team schedules, the client answers).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _, QueryOrder as _,
-    QuerySelect as _, Set,
+    ColumnTrait as _, DatabaseConnection, EntityTrait as _, Order, QueryFilter as _,
+    QueryOrder as _, Set,
 };
 use uuid::Uuid;
 
@@ -14,6 +16,7 @@ pub const LIST_MAX: u64 = 200;
 use crate::{
     audit::{self, Target},
     auth::Viewer,
+    batch::{self, Batch},
     clients::{domain::Access, service as clients},
     error::ServiceError,
     events::{self, EventKind},
@@ -159,45 +162,55 @@ pub async fn respond(
     .await
 }
 
-/// A client's check-ins by due time, optionally of one status (filtered in SQL).
-#[tracing::instrument(skip_all, fields(client_id = %client_id))]
-pub async fn of_client(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    client_id: Uuid,
-    status: Option<CheckInStatus>,
-) -> Result<Vec<check_in::Model>, ServiceError> {
-    audit::read(
-        db,
-        viewer,
-        "Client.checkIns",
-        Target::client(client_id),
-        async |db| {
-            clients::find_visible(db, viewer, Access::Clinical, client_id).await?;
-            let cutoff = Utc::now() - GRACE;
-            let mut q = check_in::Entity::find()
-                .filter(check_in::Column::PracticeId.eq(viewer.practice_id))
-                .filter(check_in::Column::ClientId.eq(client_id));
-            q = match status {
-                None => q,
-                Some(CheckInStatus::Answered) => {
-                    q.filter(check_in::Column::RespondedAt.is_not_null())
-                }
-                Some(CheckInStatus::Missed) => q
-                    .filter(check_in::Column::RespondedAt.is_null())
-                    .filter(check_in::Column::DueAt.lt(cutoff)),
-                Some(CheckInStatus::Pending) => q
-                    .filter(check_in::Column::RespondedAt.is_null())
-                    .filter(check_in::Column::DueAt.gte(cutoff)),
-            };
-            let rows = q
-                .order_by_asc(check_in::Column::DueAt)
-                .order_by_asc(check_in::Column::Id)
-                .limit(LIST_MAX)
-                .all(db)
-                .await?;
-            Ok((rows, Target::client(client_id)))
-        },
-    )
-    .await
+/// `Client.checkIns(status)`: each client's check-ins by due time, optionally of one
+/// status (filtered in SQL), at most [`LIST_MAX`] per client.
+pub struct CheckInsOf;
+
+impl Batch for CheckInsOf {
+    type Args = Option<CheckInStatus>;
+    type Value = Vec<check_in::Model>;
+    const AUDIT: Option<&'static str> = Some("Client.checkIns");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        status: &Self::Args,
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let cutoff = Utc::now() - GRACE;
+        let mut q = check_in::Entity::find()
+            .filter(clients::records_of_visible(
+                viewer,
+                Access::Clinical,
+                check_in::Column::PracticeId,
+                check_in::Column::ClientId,
+            )?)
+            .filter(check_in::Column::ClientId.is_in(keys.iter().copied()));
+        q = match status {
+            None => q,
+            Some(CheckInStatus::Answered) => q.filter(check_in::Column::RespondedAt.is_not_null()),
+            Some(CheckInStatus::Missed) => q
+                .filter(check_in::Column::RespondedAt.is_null())
+                .filter(check_in::Column::DueAt.lt(cutoff)),
+            Some(CheckInStatus::Pending) => q
+                .filter(check_in::Column::RespondedAt.is_null())
+                .filter(check_in::Column::DueAt.gte(cutoff)),
+        };
+        let rows = batch::firsts(
+            db,
+            q,
+            check_in::Column::ClientId,
+            &[
+                (check_in::Column::DueAt, Order::Asc),
+                (check_in::Column::Id, Order::Asc),
+            ],
+            LIST_MAX,
+        )
+        .await?;
+        Ok(batch::group(keys, rows, |c| c.client_id))
+    }
+
+    fn touched(rows: &Self::Value, out: &mut Vec<Uuid>) {
+        out.extend(rows.iter().map(|c| c.id));
+    }
 }

@@ -1,11 +1,12 @@
 //! Client rules and SQL. Scope is a `WHERE` clause ([`visible`]), never a filter applied
 //! to rows after loading; what the viewer may not see is `NOT_FOUND`.
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use sea_orm::{
     ColumnTrait as _, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait as _, ExprTrait as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
-    QuerySelect as _, Set,
+    EntityTrait as _, ExprTrait as _, PaginatorTrait as _, QueryFilter as _, QuerySelect as _, Set,
     sea_query::{Expr, Func, LikeExpr, Query},
 };
 use uuid::Uuid;
@@ -18,9 +19,10 @@ use crate::{
     },
     audit::{self, Target},
     auth::{Role, Scope, Viewer},
+    batch::{self, Batch, Paged},
     error::ServiceError,
     events::{self, EventKind},
-    pagination::{NameCursor, Page, PageRequest, fetch_by_name},
+    pagination::{Direction, NameCursor, Page, PageRequest, fetch_by_name},
     state::AppState,
     values::Email,
 };
@@ -614,57 +616,45 @@ pub async fn invite(
     .await
 }
 
-/// The change history of a client's record (clinical access), in log order.
-#[tracing::instrument(skip_all, fields(client_id = %client_id))]
-pub async fn activity(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    client_id: Uuid,
-    page: PageRequest<i64>,
-) -> Result<Page<event::Model>, ServiceError> {
-    audit::read(
-        db,
-        viewer,
-        "Client.activity",
-        Target::client(client_id),
-        async |db| {
-            find_in(db, visible(viewer, Access::Clinical)?, client_id).await?;
-            let mut base = event::Entity::find()
-                .filter(event::Column::PracticeId.eq(viewer.practice_id))
-                .filter(event::Column::ClientId.eq(client_id));
-            if viewer.role == Role::Client {
-                // Clients never see alert records, nor that one was raised.
-                base = base.filter(event::Column::Kind.not_like("ALERT%"));
-            }
-            let total = base.clone().count(db).await?;
-            let mut q = base;
-            let forward = page.direction == crate::pagination::Direction::Forward;
-            if let Some(seq) = page.cursor {
-                q = q.filter(if forward {
-                    event::Column::Sequence.gt(seq)
-                } else {
-                    event::Column::Sequence.lt(seq)
-                });
-            }
-            let rows = q
-                .order_by(
-                    event::Column::Sequence,
-                    if forward {
-                        sea_orm::Order::Asc
-                    } else {
-                        sea_orm::Order::Desc
-                    },
-                )
-                .limit(page.fetch())
-                .all(db)
-                .await?;
-            Ok((
-                Page::from_rows(rows, &page, total),
-                Target::client(client_id),
-            ))
-        },
-    )
-    .await
+/// `Client.activity`: a page of the change history of each client's record, in log
+/// order. Clients never see alert records, nor that one was raised.
+pub struct Activity;
+
+impl Batch for Activity {
+    type Args = Paged<i64>;
+    type Value = Page<event::Model>;
+    const AUDIT: Option<&'static str> = Some("Client.activity");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        args: &Self::Args,
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let mut base = event::Entity::find()
+            .filter(event::Column::PracticeId.eq(viewer.practice_id))
+            .filter(event::Column::ClientId.in_subquery(visible_ids(viewer, Access::Clinical)?));
+        if viewer.role == Role::Client {
+            base = base.filter(event::Column::Kind.not_like("ALERT%"));
+        }
+        let past = args.page.cursor.map(|seq| match args.page.direction {
+            Direction::Forward => Condition::all().add(event::Column::Sequence.gt(seq)),
+            Direction::Backward => Condition::all().add(event::Column::Sequence.lt(seq)),
+        });
+        let pages = batch::pages_by(
+            db,
+            base,
+            event::Column::ClientId,
+            &[event::Column::Sequence],
+            past,
+            keys,
+            &args.page,
+            args.totals,
+            |e| e.client_id.unwrap_or_default(),
+        )
+        .await?;
+        Ok(pages)
+    }
 }
 
 /// Care-team members of many clients at once (for the DataLoader), within one practice.
@@ -756,4 +746,88 @@ pub async fn timezone_of(conn: &impl ConnectionTrait, id: Uuid) -> Result<String
         .await?
         .map(|c| c.timezone)
         .unwrap_or_default())
+}
+
+/// `Client.careTeam`: the members of each client's care team, by name. Callers pass ids of
+/// clients already shown to be visible; the practice bound keeps the query in the tenant.
+pub struct CareTeams;
+
+impl Batch for CareTeams {
+    type Args = ();
+    type Value = Vec<app_user::Model>;
+    const AUDIT: Option<&'static str> = None;
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        _: &(),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let rows = care_teams(db, viewer.practice_id, keys).await?;
+        Ok(batch::group(keys, rows, |(c, _)| *c)
+            .into_iter()
+            .map(|(k, v)| (k, v.into_iter().map(|(_, u)| u).collect()))
+            .collect())
+    }
+}
+
+/// Clients by id, as the roster shows them (e.g. the client of an alert).
+pub struct ClientsById;
+
+impl Batch for ClientsById {
+    type Args = ();
+    type Value = client::Model;
+    const AUDIT: Option<&'static str> = Some("clients");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        _: &(),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        Ok(batch::by(by_ids(db, viewer, keys).await?, |c| c.id))
+    }
+}
+
+/// The IANA time zone of clients (for their local dates). Not clinical.
+pub struct Timezones;
+
+impl Batch for Timezones {
+    type Args = ();
+    type Value = String;
+    const AUDIT: Option<&'static str> = None;
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        _: &(),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        Ok(timezones(db, viewer.practice_id, keys)
+            .await?
+            .into_iter()
+            .collect())
+    }
+}
+
+/// Whether the viewer may read a client clinically: an entry for each client they may.
+pub struct ClinicalAccess;
+
+impl Batch for ClinicalAccess {
+    type Args = ();
+    type Value = ();
+    const AUDIT: Option<&'static str> = None;
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        _: &(),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        Ok(clinically_visible(db, viewer, keys)
+            .await?
+            .into_iter()
+            .map(|id| (id, ()))
+            .collect())
+    }
 }

@@ -13,12 +13,8 @@ use crate::{
     goals::types::{Goal, GoalStatusValue},
     graphql::{
         context,
-        loaders::{
-            CareTeamLoader, ClientGoalsLoader, ClientHomeworkLoader, ClientPlansLoader,
-            ClinicalAccessLoader, LastSessionLoader, NextSessionLoader, load_clinical,
-            load_visible, loader,
-        },
-        pagination::{Conn, PageRequest, connection, encode_cursor},
+        loaders::{Batch, check_clinical, load, load_clinical, load_clinical_optional},
+        pagination::{Conn, connection, encode_cursor, paged},
     },
     homework::types::{Homework, HomeworkStatusValue},
     measures::types::{InstrumentValue, MeasureAssignment, MeasureResponse},
@@ -53,21 +49,17 @@ impl From<entity::client::Model> for Client {
 }
 
 impl Client {
-    /// Next or last session through `L`, after checking (batched) that the viewer may read
-    /// the client clinically.
-    async fn nearest_session<L>(&self, ctx: &Context<'_>) -> GqlResult<Option<TherapySession>>
+    /// A clinical list of the client through `B`, each row made into `T`.
+    async fn clinical_list<B, R, T>(&self, ctx: &Context<'_>, args: B::Args) -> GqlResult<Vec<T>>
     where
-        L: async_graphql::dataloader::Loader<
-                uuid::Uuid,
-                Value = entity::therapy_session::Model,
-                Error = crate::error::GqlError,
-            >,
+        B: Batch<Value = Vec<R>>,
+        T: From<R>,
     {
-        load_visible::<ClinicalAccessLoader, _>(ctx, self.model.id).await?;
-        Ok(loader::<L>(ctx)?
-            .load_one(self.model.id)
+        Ok(load_clinical::<B>(ctx, self.model.id, args)
             .await?
-            .map(TherapySession::from))
+            .into_iter()
+            .map(T::from)
+            .collect())
     }
 }
 
@@ -113,8 +105,7 @@ impl Client {
     /// The therapists on the client's care team, by name.
     async fn care_team(&self, ctx: &Context<'_>) -> GqlResult<Vec<User>> {
         let viewer = context::viewer(ctx)?;
-        let members = loader::<CareTeamLoader>(ctx)?
-            .load_one(self.model.id)
+        let members = load::<super::service::CareTeams>(ctx, self.model.id, ())
             .await?
             .unwrap_or_default();
         Ok(members
@@ -130,7 +121,8 @@ impl Client {
         #[graphql(desc = "Only goals with one of these statuses; all when omitted.")]
         status: Option<Vec<GoalStatusValue>>,
     ) -> GqlResult<Vec<Goal>> {
-        let goals = load_clinical::<ClientGoalsLoader>(ctx, self.model.id).await?;
+        let goals =
+            load_clinical::<crate::goals::service::GoalsOfClients>(ctx, self.model.id, ()).await?;
         let wanted: Option<Vec<&str>> = status.map(|s| {
             s.into_iter()
                 .map(|v| crate::goals::domain::GoalStatus::from(v).as_str())
@@ -148,11 +140,8 @@ impl Client {
     }
     /// The action plans of all the client's goals, oldest first. Clinical.
     async fn action_plans(&self, ctx: &Context<'_>) -> GqlResult<Vec<ActionPlan>> {
-        Ok(load_clinical::<ClientPlansLoader>(ctx, self.model.id)
-            .await?
-            .into_iter()
-            .map(ActionPlan::from)
-            .collect())
+        self.clinical_list::<crate::plans::service::PlansOfClients, _, ActionPlan>(ctx, ())
+            .await
     }
     /// Per obstacle kind: how often it was met, how often the coping plan was used, and
     /// how much it helped on average. Every kind is listed, in a fixed order. Clinical.
@@ -162,15 +151,10 @@ impl Client {
         #[graphql(desc = "Only obstacles met at or after this instant; all when omitted.")]
         since: Option<DateTime<Utc>>,
     ) -> GqlResult<Vec<ObstacleSummary>> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
-        Ok(
-            crate::plans::service::obstacle_summary(&state.db, viewer, self.model.id, since)
-                .await?
-                .into_iter()
-                .map(ObstacleSummary::from)
-                .collect(),
+        self.clinical_list::<crate::plans::service::ObstacleSummaries, _, ObstacleSummary>(
+            ctx, since,
         )
+        .await
     }
     /// The client's therapy sessions by start time. Clinical.
     async fn sessions(
@@ -182,17 +166,9 @@ impl Client {
         #[graphql(desc = "Page size, counting backward (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue backward from.")] before: Option<String>,
     ) -> GqlResult<Conn<TherapySession>> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
-        let page = PageRequest::parse(first, after, last, before)?;
-        let page = crate::sessions::service::list(
-            &state.db,
-            viewer,
-            self.model.id,
-            status.map(Into::into),
-            page,
-        )
-        .await?;
+        let args = paged(ctx, first, after, last, before, status.map(Into::into))?;
+        let page =
+            load_clinical::<crate::sessions::service::SessionsOf>(ctx, self.model.id, args).await?;
         Ok(connection(
             page,
             |s| encode_cursor(&(s.scheduled_at, s.id)),
@@ -201,11 +177,19 @@ impl Client {
     }
     /// The earliest SCHEDULED session from now on. Clinical.
     async fn next_session(&self, ctx: &Context<'_>) -> GqlResult<Option<TherapySession>> {
-        self.nearest_session::<NextSessionLoader>(ctx).await
+        Ok(
+            load_clinical_optional::<crate::sessions::service::NextSession>(ctx, self.model.id, ())
+                .await?
+                .map(TherapySession::from),
+        )
     }
     /// The latest COMPLETED session. Clinical.
     async fn last_session(&self, ctx: &Context<'_>) -> GqlResult<Option<TherapySession>> {
-        self.nearest_session::<LastSessionLoader>(ctx).await
+        Ok(
+            load_clinical_optional::<crate::sessions::service::LastSession>(ctx, self.model.id, ())
+                .await?
+                .map(TherapySession::from),
+        )
     }
     /// The client's homework by due date. Clinical.
     async fn homework(
@@ -214,7 +198,9 @@ impl Client {
         #[graphql(desc = "Only homework with one of these statuses; all when omitted.")]
         status: Option<Vec<HomeworkStatusValue>>,
     ) -> GqlResult<Vec<Homework>> {
-        let rows = load_clinical::<ClientHomeworkLoader>(ctx, self.model.id).await?;
+        let rows =
+            load_clinical::<crate::homework::service::HomeworkOfClients>(ctx, self.model.id, ())
+                .await?;
         let wanted: Option<Vec<&str>> = status.map(|s| {
             s.into_iter()
                 .map(|v| crate::homework::domain::HomeworkStatus::from(v).as_str())
@@ -233,23 +219,14 @@ impl Client {
     /// Submitted homework not yet reviewed, oldest submission first: the agenda for the next
     /// session. Clinical.
     async fn homework_to_review(&self, ctx: &Context<'_>) -> GqlResult<Vec<Homework>> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
-        Ok(
-            crate::homework::service::to_review(&state.db, viewer, self.model.id)
-                .await?
-                .into_iter()
-                .map(Homework::from)
-                .collect(),
-        )
+        self.clinical_list::<crate::homework::service::ToReview, _, Homework>(ctx, ())
+            .await
     }
     /// The resources shared with the client, newest first, with whether they opened each.
     /// Clinical.
     async fn resources(&self, ctx: &Context<'_>) -> GqlResult<Vec<ResourceShare>> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
         Ok(
-            crate::resources::service::shared_with(&state.db, viewer, self.model.id)
+            load_clinical::<crate::resources::service::SharedWith>(ctx, self.model.id, ())
                 .await?
                 .into_iter()
                 .map(|(share, resource)| ResourceShare { share, resource })
@@ -258,15 +235,8 @@ impl Client {
     }
     /// The client's support network, by name. Clinical: the care team and the client.
     async fn support_contacts(&self, ctx: &Context<'_>) -> GqlResult<Vec<SupportContact>> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
-        Ok(
-            crate::resources::service::contacts_of(&state.db, viewer, self.model.id)
-                .await?
-                .into_iter()
-                .map(SupportContact::from)
-                .collect(),
-        )
+        self.clinical_list::<crate::resources::service::ContactsOf, _, SupportContact>(ctx, ())
+            .await
     }
     /// The client's check-ins by due time (at most 200), optionally of one status. Clinical.
     async fn check_ins(
@@ -274,18 +244,11 @@ impl Client {
         ctx: &Context<'_>,
         #[graphql(desc = "Only check-ins with this status.")] status: Option<CheckInStatusValue>,
     ) -> GqlResult<Vec<CheckIn>> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
-        Ok(crate::checkins::service::of_client(
-            &state.db,
-            viewer,
-            self.model.id,
+        self.clinical_list::<crate::checkins::service::CheckInsOf, _, CheckIn>(
+            ctx,
             status.map(Into::into),
         )
-        .await?
-        .into_iter()
-        .map(CheckIn::from)
-        .collect())
+        .await
     }
     /// The client's trackers: MOOD, ANXIETY, then custom ones by creation. Clinical.
     async fn trackers(
@@ -293,15 +256,11 @@ impl Client {
         ctx: &Context<'_>,
         #[graphql(desc = "Include archived trackers.", default)] include_archived: bool,
     ) -> GqlResult<Vec<Tracker>> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
-        Ok(
-            crate::tracking::service::of_client(&state.db, viewer, self.model.id, include_archived)
-                .await?
-                .into_iter()
-                .map(Tracker::from)
-                .collect(),
+        self.clinical_list::<crate::tracking::service::TrackersOf, _, Tracker>(
+            ctx,
+            include_archived,
         )
+        .await
     }
     /// The client's thought records by the time they were written. PRIVATE ones show to
     /// others than the client as `hidden`, without content. Clinical.
@@ -313,13 +272,11 @@ impl Client {
         #[graphql(desc = "Page size, counting backward (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue backward from.")] before: Option<String>,
     ) -> GqlResult<Conn<ThoughtRecord>> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
-        let page = PageRequest::parse(first, after, last, before)?;
+        let role = context::viewer(ctx)?.role;
+        let args = paged(ctx, first, after, last, before, ())?;
         let page =
-            crate::tracking::service::thought_records(&state.db, viewer, self.model.id, page)
+            load_clinical::<crate::tracking::service::ThoughtRecordsOf>(ctx, self.model.id, args)
                 .await?;
-        let role = viewer.role;
         Ok(connection(
             page,
             |(r, _)| encode_cursor(&(r.recorded_at, r.id)),
@@ -334,28 +291,20 @@ impl Client {
         #[graphql(desc = "Only records written at or after this instant; all when omitted.")]
         since: Option<DateTime<Utc>>,
     ) -> GqlResult<ThoughtRecordSummary> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
-        let s = crate::tracking::trends::thought_summary(&state.db, viewer, self.model.id, since)
-            .await?;
+        check_clinical(ctx, self.model.id).await?;
+        let s =
+            load::<crate::tracking::trends::ThoughtSummaries>(ctx, self.model.id, since).await?;
         Ok(ThoughtRecordSummary {
-            count: s.count,
-            hidden_count: s.hidden,
-            mean_emotion_drop: s.mean_emotion_drop,
-            mean_belief_drop: s.mean_belief_drop,
+            count: s.as_ref().map_or(0, |s| s.count),
+            hidden_count: s.as_ref().map_or(0, |s| s.hidden),
+            mean_emotion_drop: s.as_ref().and_then(|s| s.mean_emotion_drop),
+            mean_belief_drop: s.as_ref().and_then(|s| s.mean_belief_drop),
         })
     }
     /// The client's assigned measures that are due now, most overdue first. Clinical.
     async fn measures_due(&self, ctx: &Context<'_>) -> GqlResult<Vec<MeasureAssignment>> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
-        Ok(
-            crate::measures::service::due(&state.db, viewer, self.model.id)
-                .await?
-                .into_iter()
-                .map(MeasureAssignment::from)
-                .collect(),
-        )
+        self.clinical_list::<crate::measures::service::DueOf, _, MeasureAssignment>(ctx, ())
+            .await
     }
     /// The client's responses to one instrument, oldest first (at most 500). Clinical.
     async fn measure_history(
@@ -363,28 +312,21 @@ impl Client {
         ctx: &Context<'_>,
         #[graphql(desc = "Which instrument.")] instrument: InstrumentValue,
     ) -> GqlResult<Vec<MeasureResponse>> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
-        Ok(
-            crate::measures::service::history(&state.db, viewer, self.model.id, instrument.into())
-                .await?
-                .into_iter()
-                .map(MeasureResponse::from)
-                .collect(),
+        self.clinical_list::<crate::measures::service::HistoryOf, _, MeasureResponse>(
+            ctx,
+            instrument.into(),
         )
+        .await
     }
     /// How engaged the client has been with the work between sessions over the last 14
     /// days (configurable): a 0-100 score, its trend and parts, the tracking streak and
     /// days since the last activity (clinical access; see the README's "Momentum score").
     async fn momentum(&self, ctx: &Context<'_>) -> GqlResult<crate::insights::types::Momentum> {
+        let window_days = context::state(ctx)?.config.score_window_days;
         let inner =
-            load_clinical::<crate::graphql::loaders::MomentumLoader>(ctx, self.model.id).await?;
-        Ok(crate::insights::types::Momentum {
-            inner,
-            window_days: crate::graphql::context::state(ctx)?
-                .config
-                .score_window_days,
-        })
+            load_clinical::<crate::insights::service::MomentumOf>(ctx, self.model.id, window_days)
+                .await?;
+        Ok(crate::insights::types::Momentum { inner, window_days })
     }
     /// The client's alerts, most severe then oldest first (at most 200). For the care
     /// team and integrators with `CLINICAL_READ`; clients get `FORBIDDEN`.
@@ -395,18 +337,11 @@ impl Client {
             AlertStatusValue,
         >,
     ) -> GqlResult<Vec<Alert>> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
-        Ok(crate::alerts::service::of_client(
-            &state.db,
-            viewer,
-            self.model.id,
+        self.clinical_list::<crate::alerts::service::AlertsOf, _, Alert>(
+            ctx,
             status.map(Into::into),
         )
-        .await?
-        .into_iter()
-        .map(Alert::from)
-        .collect())
+        .await
     }
     /// The client's record as a FHIR R4 `Bundle` (type `collection`): Patient, Goal,
     /// CarePlan, Task, Observation and QuestionnaireResponse resources linked by
@@ -435,10 +370,8 @@ impl Client {
         #[graphql(desc = "Page size, counting backward (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue backward from.")] before: Option<String>,
     ) -> GqlResult<Conn<ClientEvent>> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
-        let page = PageRequest::parse(first, after, last, before)?;
-        let page = super::service::activity(&state.db, viewer, self.model.id, page).await?;
+        let args = paged(ctx, first, after, last, before, ())?;
+        let page = load_clinical::<super::service::Activity>(ctx, self.model.id, args).await?;
         Ok(connection(
             page,
             |e| encode_cursor(&e.sequence),

@@ -28,6 +28,7 @@ pub(super) fn viewer(p: &SeededPractice, id: Uuid, role: Role, client_id: Option
         client_id,
         scopes: Vec::new(),
         request_id: "demo-seed".to_owned(),
+        audit: crate::audit::Trail::direct(),
     }
 }
 

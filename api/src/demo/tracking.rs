@@ -53,7 +53,11 @@ async fn entries(
     improvement: f64,
     seed: i64,
 ) -> Result<(), ServiceError> {
-    let trackers = tracking::of_client(db, as_viewer, client_id, false).await?;
+    use crate::batch::Batch as _;
+    let trackers = tracking::TrackersOf::fetch(db, as_viewer, &[client_id], &false)
+        .await?
+        .remove(&client_id)
+        .unwrap_or_default();
     let (Some(mood), Some(anxiety)) = (
         trackers.iter().find(|t| t.kind == "MOOD"),
         trackers.iter().find(|t| t.kind == "ANXIETY"),

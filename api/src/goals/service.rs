@@ -1,6 +1,8 @@
 //! Goal rules and SQL. Scope is the client's: a goal is visible exactly when its client is
 //! (clinical access), written into every query as `client_id IN (visible clients)`.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ColumnTrait as _, Condition, ConnectionTrait, DatabaseConnection, EntityTrait as _,
@@ -15,11 +17,12 @@ use super::domain::{
 use crate::{
     audit::{self, Target},
     auth::{Role, Viewer},
+    batch::{self, Batch, Keyset, Paged},
     clients::{domain::Access, service as clients},
     concurrency::{expect_version, update_versioned},
     error::ServiceError,
     events::{self, EventKind},
-    pagination::{Page, PageRequest, fetch_page},
+    pagination::Page,
     values::not_past_date,
 };
 use entity::{goal, goal_progress, goal_step};
@@ -778,37 +781,45 @@ pub async fn record_progress(
 /// The keyset of progress history: when recorded, then id.
 pub type ProgressCursor = (DateTime<Utc>, Uuid);
 
-/// A goal's recorded values, oldest first.
-#[tracing::instrument(skip_all, fields(goal_id = %goal_id))]
-pub async fn progress_history(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    goal_id: Uuid,
-    page: PageRequest<ProgressCursor>,
-) -> Result<Page<goal_progress::Model>, ServiceError> {
-    audit::read(
-        db,
-        viewer,
-        "Goal.progressHistory",
-        Target::many(vec![goal_id]),
-        async |db| {
-            let g = find(db, viewer, Access::Clinical, goal_id).await?;
-            let base = goal_progress::Entity::find()
-                .filter(goal_progress::Column::PracticeId.eq(viewer.practice_id))
-                .filter(goal_progress::Column::GoalId.eq(g.id));
-            let total = base.clone().count(db).await?;
-            let rows = fetch_page(
-                db,
-                base,
-                goal_progress::Column::RecordedAt,
-                goal_progress::Column::Id,
-                &page,
-            )
-            .await?;
-            Ok((Page::from_rows(rows, &page, total), target(&g)))
-        },
-    )
-    .await
+/// `Goal.progressHistory`: a page of each goal's recorded values by time.
+pub struct ProgressHistory;
+
+impl Batch for ProgressHistory {
+    type Args = Paged<ProgressCursor>;
+    type Value = Page<goal_progress::Model>;
+    const AUDIT: Option<&'static str> = Some("Goal.progressHistory");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        args: &Self::Args,
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let scoped = goal_progress::Entity::find().filter(clients::records_of_visible(
+            viewer,
+            Access::Clinical,
+            goal_progress::Column::PracticeId,
+            goal_progress::Column::ClientId,
+        )?);
+        Ok(batch::pages(
+            db,
+            scoped,
+            Keyset {
+                parent: goal_progress::Column::GoalId,
+                key: goal_progress::Column::RecordedAt,
+                id: goal_progress::Column::Id,
+            },
+            keys,
+            &args.page,
+            args.totals,
+            |p| p.goal_id,
+        )
+        .await?)
+    }
+
+    fn touched(page: &Self::Value, out: &mut Vec<Uuid>) {
+        out.extend(page.items.iter().map(|p| p.id));
+    }
 }
 
 // ---- batch reads for the DataLoaders (scope in the SQL, one statement each) ----
@@ -892,4 +903,80 @@ pub async fn latest_progress(
     let mut seen = std::collections::HashSet::new();
     rows.retain(|r| seen.insert(r.goal_id));
     Ok(rows)
+}
+
+/// `Client.goals`: each client's goals, oldest first.
+pub struct GoalsOfClients;
+
+impl Batch for GoalsOfClients {
+    type Args = ();
+    type Value = Vec<goal::Model>;
+    const AUDIT: Option<&'static str> = Some("Client.goals");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        _: &(),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let rows = goals_of_clients(db, viewer, keys).await?;
+        Ok(batch::group(keys, rows, |g| g.client_id))
+    }
+}
+
+/// Goals by id (e.g. the goal of an action plan or of homework).
+pub struct GoalsById;
+
+impl Batch for GoalsById {
+    type Args = ();
+    type Value = goal::Model;
+    const AUDIT: Option<&'static str> = Some("goals");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        _: &(),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        Ok(batch::by(goals_by_ids(db, viewer, keys).await?, |g| g.id))
+    }
+}
+
+/// `Goal.steps`: each goal's steps in order.
+pub struct StepsOfGoals;
+
+impl Batch for StepsOfGoals {
+    type Args = ();
+    type Value = Vec<goal_step::Model>;
+    const AUDIT: Option<&'static str> = Some("Goal.steps");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        _: &(),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let rows = steps_of_goals(db, viewer, keys).await?;
+        Ok(batch::group(keys, rows, |s| s.goal_id))
+    }
+}
+
+/// The latest recorded value of each goal; none when nothing was recorded.
+pub struct LatestProgress;
+
+impl Batch for LatestProgress {
+    type Args = ();
+    type Value = goal_progress::Model;
+    const AUDIT: Option<&'static str> = Some("Goal.progress");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        _: &(),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        Ok(batch::by(latest_progress(db, viewer, keys).await?, |p| {
+            p.goal_id
+        }))
+    }
 }

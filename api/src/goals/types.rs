@@ -9,12 +9,8 @@ use crate::{
     auth::Role,
     error::GqlResult,
     graphql::{
-        context,
-        loaders::{
-            ClientTimezoneLoader, GoalPlansLoader, GoalStepsLoader, LatestProgressLoader,
-            load_visible, loader,
-        },
-        pagination::{Conn, PageRequest, connection, encode_cursor},
+        loaders::{load, load_visible},
+        pagination::{Conn, connection, encode_cursor, paged},
     },
     plans::types::ActionPlan,
     values::local_today,
@@ -162,7 +158,7 @@ impl From<entity::goal::Model> for Goal {
 
 impl Goal {
     async fn steps_loaded(&self, ctx: &Context<'_>) -> GqlResult<Vec<entity::goal_step::Model>> {
-        load_visible::<GoalStepsLoader, _>(ctx, self.model.id).await
+        load_visible::<super::service::StepsOfGoals>(ctx, self.model.id, ()).await
     }
 }
 
@@ -247,8 +243,7 @@ impl Goal {
     }
     /// Which SMART criteria the goal meets, with a hint for each one it does not.
     async fn smart(&self, ctx: &Context<'_>) -> GqlResult<SmartCheck> {
-        let tz = loader::<ClientTimezoneLoader>(ctx)?
-            .load_one(self.model.client_id)
+        let tz = load::<crate::clients::service::Timezones>(ctx, self.model.client_id, ())
             .await?
             .unwrap_or_default();
         let s = domain::smart(&self.model, local_today(&tz, Utc::now()));
@@ -282,10 +277,11 @@ impl Goal {
     }
     /// The most recently recorded value (by `recordedAt`).
     async fn latest_value(&self, ctx: &Context<'_>) -> GqlResult<Option<f64>> {
-        Ok(loader::<LatestProgressLoader>(ctx)?
-            .load_one(self.model.id)
-            .await?
-            .map(|p| p.value))
+        Ok(
+            load::<super::service::LatestProgress>(ctx, self.model.id, ())
+                .await?
+                .map(|p| p.value),
+        )
     }
     /// The steps, in order.
     async fn steps(&self, ctx: &Context<'_>) -> GqlResult<Vec<GoalStep>> {
@@ -298,11 +294,13 @@ impl Goal {
     }
     /// The action plans that put the goal into practice, oldest first.
     async fn action_plans(&self, ctx: &Context<'_>) -> GqlResult<Vec<ActionPlan>> {
-        Ok(load_visible::<GoalPlansLoader, _>(ctx, self.model.id)
-            .await?
-            .into_iter()
-            .map(ActionPlan::from)
-            .collect())
+        Ok(
+            load_visible::<crate::plans::service::PlansOfGoals>(ctx, self.model.id, ())
+                .await?
+                .into_iter()
+                .map(ActionPlan::from)
+                .collect(),
+        )
     }
     /// The recorded values of the measure, oldest first.
     async fn progress_history(
@@ -313,10 +311,9 @@ impl Goal {
         #[graphql(desc = "Page size, counting backward (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue backward from.")] before: Option<String>,
     ) -> GqlResult<Conn<GoalProgressEntry>> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
-        let page = PageRequest::parse(first, after, last, before)?;
-        let page = super::service::progress_history(&state.db, viewer, self.model.id, page).await?;
+        let args = paged(ctx, first, after, last, before, ())?;
+        let page =
+            load_visible::<super::service::ProgressHistory>(ctx, self.model.id, args).await?;
         Ok(connection(
             page,
             |p| encode_cursor(&(p.recorded_at, p.id)),
@@ -329,8 +326,7 @@ impl Goal {
     async fn progress_of(&self, ctx: &Context<'_>) -> GqlResult<(f64, ProgressBasis)> {
         let measured = self.model.baseline.is_some() && self.model.target.is_some();
         let latest = if measured {
-            loader::<LatestProgressLoader>(ctx)?
-                .load_one(self.model.id)
+            load::<super::service::LatestProgress>(ctx, self.model.id, ())
                 .await?
                 .map(|p| p.value)
         } else {

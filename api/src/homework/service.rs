@@ -139,11 +139,14 @@ pub async fn templates(
 
 // ---- assignments ----
 
+use std::collections::HashMap;
+
 use chrono::DateTime;
 use sea_orm::{Condition, QueryOrder as _};
 
 use super::domain::{HomeworkStatus, OCCURRENCES_MAX, Outcome, overall};
 use crate::{
+    batch::{self, Batch},
     clients::{domain::Access, service as clients},
     events::{self, EventKind},
     plans::domain::ObstacleKind,
@@ -653,90 +656,144 @@ pub async fn get(
     .await
 }
 
-/// Submitted, unreviewed homework of a client, oldest submission first.
-#[tracing::instrument(skip_all, fields(client_id = %client_id))]
-pub async fn to_review(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
+/// `Client.homeworkToReview`: each client's submitted, unreviewed homework, oldest
+/// submission first.
+pub struct ToReview;
+
+impl Batch for ToReview {
+    type Args = ();
+    type Value = Vec<homework::Model>;
+    const AUDIT: Option<&'static str> = Some("Client.homeworkToReview");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        _: &(),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let rows = homework::Entity::find()
+            .filter(scope(viewer, Access::Clinical)?)
+            .filter(homework::Column::ClientId.is_in(keys.iter().copied()))
+            .filter(homework::Column::Status.is_in([
+                HomeworkStatus::Completed.as_str(),
+                HomeworkStatus::Partial.as_str(),
+                HomeworkStatus::NotDone.as_str(),
+            ]))
+            .order_by_asc(homework::Column::SubmittedAt)
+            .order_by_asc(homework::Column::Id)
+            .all(db)
+            .await?;
+        Ok(batch::group(keys, rows, |h| h.client_id))
+    }
+
+    fn touched(rows: &Self::Value, out: &mut Vec<Uuid>) {
+        out.extend(rows.iter().map(|h| h.id));
+    }
+}
+
+/// `TherapySession.homeworkToReview`: for each session, the unreviewed homework of its
+/// client that fell due since their previous (not cancelled) session and by this one's
+/// start, by due date. Two statements for any number of sessions: the sessions with their
+/// previous session's start, then the candidate homework of their clients.
+pub struct DueForSessions;
+
+#[derive(sea_orm::FromQueryResult)]
+struct SessionWindow {
+    id: Uuid,
     client_id: Uuid,
-) -> Result<Vec<homework::Model>, ServiceError> {
-    audit::read(
-        db,
-        viewer,
-        "Client.homeworkToReview",
-        Target::client(client_id),
-        async |db| {
-            clients::find_visible(db, viewer, Access::Clinical, client_id).await?;
-            let rows = homework::Entity::find()
-                .filter(homework::Column::PracticeId.eq(viewer.practice_id))
-                .filter(homework::Column::ClientId.eq(client_id))
-                .filter(homework::Column::Status.is_in([
-                    HomeworkStatus::Completed.as_str(),
-                    HomeworkStatus::Partial.as_str(),
-                    HomeworkStatus::NotDone.as_str(),
-                ]))
-                .order_by_asc(homework::Column::SubmittedAt)
-                .order_by_asc(homework::Column::Id)
-                .all(db)
-                .await?;
-            Ok((rows, Target::client(client_id)))
-        },
-    )
-    .await
+    scheduled_at: DateTime<Utc>,
+    previous_at: Option<DateTime<Utc>>,
 }
 
-/// Unreviewed homework of the session's client that fell due since their previous
-/// (not cancelled) session and by this one's start, by due date.
-#[tracing::instrument(skip_all, fields(session_id = %session_id))]
-pub async fn due_for_session(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    session_id: Uuid,
-) -> Result<Vec<homework::Model>, ServiceError> {
-    use entity::therapy_session as session;
-    audit::read(
-        db,
-        viewer,
-        "TherapySession.homeworkToReview",
-        Target::many(vec![session_id]),
-        async |db| {
-            let s = session::Entity::find_by_id(session_id)
-                .filter(clients::records_of_visible(
-                    viewer,
-                    Access::Clinical,
-                    session::Column::PracticeId,
-                    session::Column::ClientId,
-                )?)
-                .one(db)
-                .await?
-                .ok_or(ServiceError::NotFound)?;
-            let previous = session::Entity::find()
-                .filter(session::Column::ClientId.eq(s.client_id))
-                .filter(session::Column::ScheduledAt.lt(s.scheduled_at))
-                .filter(session::Column::Status.ne("CANCELLED"))
-                .order_by_desc(session::Column::ScheduledAt)
-                .one(db)
-                .await?;
-            let mut q = homework::Entity::find()
-                .filter(homework::Column::PracticeId.eq(viewer.practice_id))
-                .filter(homework::Column::ClientId.eq(s.client_id))
-                .filter(homework::Column::Status.ne(HomeworkStatus::Reviewed.as_str()))
-                .filter(homework::Column::DueAt.lte(s.scheduled_at));
-            if let Some(p) = previous {
-                q = q.filter(homework::Column::DueAt.gt(p.scheduled_at));
-            }
-            let rows = q
-                .order_by_asc(homework::Column::DueAt)
-                .order_by_asc(homework::Column::Id)
-                .all(db)
-                .await?;
-            Ok((rows, Target::client(s.client_id).with(s.id)))
-        },
-    )
-    .await
-}
+impl Batch for DueForSessions {
+    type Args = ();
+    type Value = Vec<homework::Model>;
+    const AUDIT: Option<&'static str> = Some("TherapySession.homeworkToReview");
 
-// ---- batch reads for the DataLoaders ----
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        _: &(),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        use entity::therapy_session as session;
+        use sea_orm::{
+            QuerySelect as _,
+            sea_query::{Alias, Expr, ExprTrait as _, Func, Query},
+        };
+        let earlier = Alias::new("earlier");
+        let previous = Query::select()
+            .expr(Func::max(Expr::col((
+                earlier.clone(),
+                session::Column::ScheduledAt,
+            ))))
+            .from_as(session::Entity, earlier.clone())
+            .and_where(
+                Expr::col((earlier.clone(), session::Column::ClientId))
+                    .equals((session::Entity, session::Column::ClientId)),
+            )
+            .and_where(
+                Expr::col((earlier.clone(), session::Column::ScheduledAt))
+                    .lt(Expr::col((session::Entity, session::Column::ScheduledAt))),
+            )
+            .and_where(Expr::col((earlier, session::Column::Status)).ne("CANCELLED"))
+            .to_owned();
+        let sessions: Vec<SessionWindow> = session::Entity::find()
+            .select_only()
+            .column(session::Column::Id)
+            .column(session::Column::ClientId)
+            .column(session::Column::ScheduledAt)
+            .expr_as(
+                Expr::SubQuery(None, Box::new(previous.into())),
+                "previous_at",
+            )
+            .filter(clients::records_of_visible(
+                viewer,
+                Access::Clinical,
+                session::Column::PracticeId,
+                session::Column::ClientId,
+            )?)
+            .filter(session::Column::Id.is_in(keys.iter().copied()))
+            .into_model()
+            .all(db)
+            .await?;
+        if sessions.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let latest = sessions.iter().map(|s| s.scheduled_at).max();
+        let mut q = homework::Entity::find()
+            .filter(scope(viewer, Access::Clinical)?)
+            .filter(homework::Column::ClientId.is_in(sessions.iter().map(|s| s.client_id)))
+            .filter(homework::Column::Status.ne(HomeworkStatus::Reviewed.as_str()));
+        if let Some(latest) = latest {
+            q = q.filter(homework::Column::DueAt.lte(latest));
+        }
+        let candidates = q
+            .order_by_asc(homework::Column::DueAt)
+            .order_by_asc(homework::Column::Id)
+            .all(db)
+            .await?;
+        Ok(sessions
+            .into_iter()
+            .map(|s| {
+                let due: Vec<homework::Model> = candidates
+                    .iter()
+                    .filter(|h| {
+                        h.client_id == s.client_id
+                            && h.due_at <= s.scheduled_at
+                            && s.previous_at.is_none_or(|p| h.due_at > p)
+                    })
+                    .cloned()
+                    .collect();
+                (s.id, due)
+            })
+            .collect())
+    }
+
+    fn touched(rows: &Self::Value, out: &mut Vec<Uuid>) {
+        out.extend(rows.iter().map(|h| h.id));
+    }
+}
 
 /// The homework of many clients, by due date.
 pub async fn homework_of_clients(
@@ -803,4 +860,63 @@ pub fn completion_rate(occurrences: &[occurrence::Model], now: DateTime<Utc>) ->
         .sum();
     #[allow(clippy::cast_precision_loss)] // at most OCCURRENCES_MAX
     Some(credit / counted.len() as f64)
+}
+
+/// `Client.homework`: each client's homework by due date.
+pub struct HomeworkOfClients;
+
+impl Batch for HomeworkOfClients {
+    type Args = ();
+    type Value = Vec<homework::Model>;
+    const AUDIT: Option<&'static str> = Some("Client.homework");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        _: &(),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let rows = homework_of_clients(db, viewer, keys).await?;
+        Ok(batch::group(keys, rows, |h| h.client_id))
+    }
+}
+
+/// `Homework.occurrences`: each assignment's occurrences by due date.
+pub struct OccurrencesOf;
+
+impl Batch for OccurrencesOf {
+    type Args = ();
+    type Value = Vec<occurrence::Model>;
+    const AUDIT: Option<&'static str> = Some("Homework.occurrences");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        _: &(),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let rows = occurrences_of(db, viewer, keys).await?;
+        Ok(batch::group(keys, rows, |o| o.homework_id))
+    }
+}
+
+/// Homework templates of the viewer's practice by id (not clinical).
+pub struct TemplatesById;
+
+impl Batch for TemplatesById {
+    type Args = ();
+    type Value = template::Model;
+    const AUDIT: Option<&'static str> = None;
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        _: &(),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        Ok(batch::by(
+            templates_by_ids(db, viewer.practice_id, keys).await?,
+            |t| t.id,
+        ))
+    }
 }

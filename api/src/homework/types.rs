@@ -10,7 +10,7 @@ use crate::{
     goals::types::{Author, Goal},
     graphql::{
         context,
-        loaders::{GoalLoader, HomeworkOccurrencesLoader, TemplateLoader, load_visible, loader},
+        loaders::{load, load_visible},
         recurrence::{Recurrence, RepeatInput},
     },
     plans::{domain::ObstacleKind, types::ObstacleKindValue},
@@ -182,7 +182,7 @@ impl Homework {
         &self,
         ctx: &Context<'_>,
     ) -> GqlResult<Vec<entity::homework_occurrence::Model>> {
-        load_visible::<HomeworkOccurrencesLoader, _>(ctx, self.model.id).await
+        load_visible::<super::service::OccurrencesOf>(ctx, self.model.id, ()).await
     }
 }
 
@@ -202,8 +202,7 @@ impl Homework {
         let Some(id) = self.model.template_id else {
             return Ok(None);
         };
-        Ok(loader::<TemplateLoader>(ctx)?
-            .load_one(id)
+        Ok(load::<super::service::TemplatesById>(ctx, id, ())
             .await?
             .map(HomeworkTemplate::from))
     }
@@ -212,8 +211,7 @@ impl Homework {
         let Some(id) = self.model.goal_id else {
             return Ok(None);
         };
-        Ok(loader::<GoalLoader>(ctx)?
-            .load_one(id)
+        Ok(load::<crate::goals::service::GoalsById>(ctx, id, ())
             .await?
             .map(Goal::from))
     }

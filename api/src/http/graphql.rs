@@ -13,6 +13,7 @@ use futures_util::StreamExt as _;
 use tracing::Instrument as _;
 
 use crate::{
+    audit::Trail,
     auth::viewer::authenticate,
     error::{ErrorCode, ServiceError},
     graphql::{AppSchema, context::RequestId, loaders},
@@ -191,6 +192,9 @@ async fn run(
         }
     };
 
+    // The reads' audit rows are kept for one statement at the end of the request.
+    let trail = Trail::buffered();
+    let principal = principal.with_audit(trail.clone());
     let gql_request = loaders::attach(
         gql_request
             .data(principal.clone())
@@ -199,6 +203,16 @@ async fn run(
         &principal,
     );
     let mut response = schema.execute(gql_request).await;
+    // No data leaves without its audit rows in the database.
+    if let Err(e) = trail.flush(&state.db).await {
+        tracing::error!(error = %e, "could not write the request's audit rows");
+        return refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::InternalServerError,
+            "internal error",
+            &request_id,
+        );
+    }
     for error in &mut response.errors {
         let ext = error.extensions.get_or_insert_with(Default::default);
         if ext.get("code").is_none() {

@@ -23,6 +23,7 @@ use crate::{
     },
     audit::{self, Target},
     auth::{Role, Viewer},
+    batch::Batch,
     clients::{domain::Access, service as clients},
     error::ServiceError,
     events,
@@ -1035,4 +1036,34 @@ pub async fn caseload(
         Ok((page, Target::many(ids)))
     })
     .await
+}
+
+/// `Client.momentum`: each client's momentum over the window of `days` (the server's
+/// `MOMENTUM_SCORE_WINDOW_DAYS`), from one grouped statement per source.
+pub struct MomentumOf;
+
+impl Batch for MomentumOf {
+    /// The window in days.
+    type Args = i64;
+    type Value = Momentum;
+    const AUDIT: Option<&'static str> = Some("Client.momentum");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        window_days: &i64,
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let rows = facts(
+            db,
+            &Clients::Ids(keys.to_vec()),
+            Windows::new(Utc::now(), *window_days),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|f| f.client.practice_id == viewer.practice_id)
+            .map(|f| (f.client.id, f.momentum()))
+            .collect())
+    }
 }

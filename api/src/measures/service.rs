@@ -2,10 +2,12 @@
 //! administered before it (baseline = the earliest, previous = the latest), and is stored
 //! with the response so history reads what the clinician saw then.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{
-    ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _, QueryOrder as _,
-    QuerySelect as _, Set, sea_query::OnConflict,
+    ColumnTrait as _, DatabaseConnection, EntityTrait as _, Order, QueryFilter as _,
+    QueryOrder as _, QuerySelect as _, Set, sea_query::OnConflict,
 };
 use uuid::Uuid;
 
@@ -20,6 +22,7 @@ use crate::{
     },
     audit::{self, Target},
     auth::{Role, Viewer},
+    batch::{self, Batch},
     clients::{domain::Access, service as clients},
     error::ServiceError,
     events::{self, EventKind},
@@ -373,41 +376,47 @@ async fn crisis_resources(
 /// The most responses one history returns.
 pub const HISTORY_MAX: u64 = 500;
 
-/// A client's responses to one instrument, oldest first.
-#[tracing::instrument(skip_all, fields(client_id = %client_id))]
-pub async fn history(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    client_id: Uuid,
-    instrument: Instrument,
-) -> Result<Vec<response::Model>, ServiceError> {
-    audit::read(
-        db,
-        viewer,
-        "Client.measureHistory",
-        Target::client(client_id),
-        async |db| {
-            clients::find_visible(db, viewer, Access::Clinical, client_id).await?;
-            let rows = response::Entity::find()
-                .filter(response::Column::PracticeId.eq(viewer.practice_id))
-                .filter(response::Column::ClientId.eq(client_id))
-                .filter(response::Column::Instrument.eq(instrument.as_str()))
-                .order_by_asc(response::Column::AdministeredAt)
-                .order_by_asc(response::Column::Id)
-                .limit(HISTORY_MAX)
-                .all(db)
-                .await?;
-            let ids = rows.iter().map(|r| r.id).collect();
-            Ok((
-                rows,
-                Target {
-                    client_id: Some(client_id),
-                    entity_ids: ids,
-                },
-            ))
-        },
-    )
-    .await
+/// `Client.measureHistory(instrument)`: each client's responses to one instrument, oldest
+/// first (at most [`HISTORY_MAX`] per client).
+pub struct HistoryOf;
+
+impl Batch for HistoryOf {
+    type Args = Instrument;
+    type Value = Vec<response::Model>;
+    const AUDIT: Option<&'static str> = Some("Client.measureHistory");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        instrument: &Self::Args,
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let q = response::Entity::find()
+            .filter(clients::records_of_visible(
+                viewer,
+                Access::Clinical,
+                response::Column::PracticeId,
+                response::Column::ClientId,
+            )?)
+            .filter(response::Column::ClientId.is_in(keys.iter().copied()))
+            .filter(response::Column::Instrument.eq(instrument.as_str()));
+        let rows = batch::firsts(
+            db,
+            q,
+            response::Column::ClientId,
+            &[
+                (response::Column::AdministeredAt, Order::Asc),
+                (response::Column::Id, Order::Asc),
+            ],
+            HISTORY_MAX,
+        )
+        .await?;
+        Ok(batch::group(keys, rows, |r| r.client_id))
+    }
+
+    fn touched(rows: &Self::Value, out: &mut Vec<Uuid>) {
+        out.extend(rows.iter().map(|r| r.id));
+    }
 }
 
 /// How often a measure is assigned: 1 to 365 days.
@@ -535,41 +544,63 @@ async fn last_administered(
         .await?)
 }
 
-/// The client's assigned measures that are due now, most overdue first.
-#[tracing::instrument(skip_all, fields(client_id = %client_id))]
-pub async fn due(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    client_id: Uuid,
-) -> Result<Vec<Due>, ServiceError> {
-    audit::read(
-        db,
-        viewer,
-        "Client.measuresDue",
-        Target::client(client_id),
-        async |db| {
-            clients::find_visible(db, viewer, Access::Clinical, client_id).await?;
-            let now = Utc::now();
-            let assignments = assignment::Entity::find()
-                .filter(assignment::Column::PracticeId.eq(viewer.practice_id))
-                .filter(assignment::Column::ClientId.eq(client_id))
+/// `Client.measuresDue`: each client's assigned measures that are due now, most overdue
+/// first (two statements: the assignments, then the latest administration of each
+/// client's instruments).
+pub struct DueOf;
+
+impl Batch for DueOf {
+    type Args = ();
+    type Value = Vec<Due>;
+    const AUDIT: Option<&'static str> = Some("Client.measuresDue");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        _: &(),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        use sea_orm::sea_query::{Expr, Func};
+        let now = Utc::now();
+        let assignments = assignment::Entity::find()
+            .filter(clients::records_of_visible(
+                viewer,
+                Access::Clinical,
+                assignment::Column::PracticeId,
+                assignment::Column::ClientId,
+            )?)
+            .filter(assignment::Column::ClientId.is_in(keys.iter().copied()))
+            .all(db)
+            .await?;
+        let clients_with: Vec<Uuid> = assignments.iter().map(|a| a.client_id).collect();
+        let last: Vec<(Uuid, String, DateTime<Utc>)> = if clients_with.is_empty() {
+            Vec::new()
+        } else {
+            response::Entity::find()
+                .select_only()
+                .column(response::Column::ClientId)
+                .column(response::Column::Instrument)
+                .expr(Func::max(Expr::col(response::Column::AdministeredAt)))
+                .filter(response::Column::PracticeId.eq(viewer.practice_id))
+                .filter(response::Column::ClientId.is_in(clients_with))
+                .group_by(response::Column::ClientId)
+                .group_by(response::Column::Instrument)
+                .into_tuple()
                 .all(db)
-                .await?;
-            let last = last_administered(db, client_id).await?;
-            let mut due: Vec<Due> = assignments
-                .into_iter()
-                .map(|a| {
-                    let at = last
-                        .iter()
-                        .find(|(i, _)| *i == a.instrument)
-                        .map(|(_, t)| *t);
-                    due_of(a, at, now)
-                })
-                .filter(|d| d.due)
-                .collect();
-            due.sort_by_key(|d| d.due_at);
-            Ok((due, Target::client(client_id)))
-        },
-    )
-    .await
+                .await?
+        };
+        let mut due: Vec<Due> = assignments
+            .into_iter()
+            .map(|a| {
+                let at = last
+                    .iter()
+                    .find(|(c, i, _)| *c == a.client_id && *i == a.instrument)
+                    .map(|(_, _, t)| *t);
+                due_of(a, at, now)
+            })
+            .filter(|d| d.due)
+            .collect();
+        due.sort_by_key(|d| d.due_at);
+        Ok(batch::group(keys, due, |d| d.assignment.client_id))
+    }
 }

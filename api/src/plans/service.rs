@@ -1,10 +1,13 @@
 //! Action plan rules and SQL. A plan belongs to a goal and is visible exactly when the
 //! goal's client is (clinical access); every version is kept as a revision.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ColumnTrait as _, Condition, ConnectionTrait, DatabaseConnection, EntityTrait as _,
-    PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, Set, sea_query::Expr,
+    PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, Set,
+    sea_query::{Expr, Query},
 };
 use uuid::Uuid;
 
@@ -12,6 +15,7 @@ use super::domain::{ObstacleKind, PLANS_PER_GOAL_MAX, PlanContent};
 use crate::{
     audit::{self, Target},
     auth::Viewer,
+    batch::{self, Batch},
     clients::{domain::Access, service as clients},
     concurrency::{expect_version, update_versioned},
     error::ServiceError,
@@ -287,30 +291,39 @@ pub async fn revise(
     .await
 }
 
-/// Every version of a plan, oldest first.
-#[tracing::instrument(skip_all, fields(plan_id = %plan_id))]
-pub async fn revisions(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    plan_id: Uuid,
-) -> Result<Vec<action_plan_revision::Model>, ServiceError> {
-    audit::read(
-        db,
-        viewer,
-        "ActionPlan.revisions",
-        Target::many(vec![plan_id]),
-        async |db| {
-            let plan = find(db, viewer, Access::Clinical, plan_id).await?;
-            let rows = action_plan_revision::Entity::find()
-                .filter(action_plan_revision::Column::PracticeId.eq(viewer.practice_id))
-                .filter(action_plan_revision::Column::PlanId.eq(plan.id))
-                .order_by_asc(action_plan_revision::Column::Version)
-                .all(db)
-                .await?;
-            Ok((rows, target(&plan)))
-        },
-    )
-    .await
+/// `ActionPlan.revisions`: every version of each plan, oldest first.
+pub struct Revisions;
+
+impl Batch for Revisions {
+    type Args = ();
+    type Value = Vec<action_plan_revision::Model>;
+    const AUDIT: Option<&'static str> = Some("ActionPlan.revisions");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        _: &(),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let visible_plans = Query::select()
+            .column(action_plan::Column::Id)
+            .from(action_plan::Entity)
+            .cond_where(scope(viewer, Access::Clinical)?)
+            .to_owned();
+        let rows = action_plan_revision::Entity::find()
+            .filter(action_plan_revision::Column::PracticeId.eq(viewer.practice_id))
+            .filter(action_plan_revision::Column::PlanId.is_in(keys.iter().copied()))
+            .filter(action_plan_revision::Column::PlanId.in_subquery(visible_plans))
+            .order_by_asc(action_plan_revision::Column::PlanId)
+            .order_by_asc(action_plan_revision::Column::Version)
+            .all(db)
+            .await?;
+        Ok(batch::group(keys, rows, |r| r.plan_id))
+    }
+
+    fn touched(rows: &Self::Value, out: &mut Vec<Uuid>) {
+        out.extend(rows.iter().map(|r| r.id));
+    }
 }
 
 /// An obstacle met, parsed.
@@ -405,32 +418,29 @@ pub struct ObstacleKindSummary {
     pub mean_helpfulness: Option<f64>,
 }
 
-/// Per obstacle kind: how often it happened since `since`, how often the coping plan was
-/// used, and how much it helped on average. Aggregated in SQL; every kind is listed.
-#[tracing::instrument(skip_all, fields(client_id = %client_id))]
-pub async fn obstacle_summary(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    client_id: Uuid,
-    since: Option<DateTime<Utc>>,
-) -> Result<Vec<ObstacleKindSummary>, ServiceError> {
-    audit::read(
-        db,
-        viewer,
-        "Client.obstacleSummary",
-        Target::client(client_id),
-        async |db| {
-            clients::find_visible(db, viewer, Access::Clinical, client_id).await?;
-            let summary = obstacle_counts(db, viewer.practice_id, client_id, since, None).await?;
-            Ok((summary, Target::client(client_id)))
-        },
-    )
-    .await
+/// `Client.obstacleSummary(since)`: per obstacle kind, how often it was met, how often the
+/// coping plan was used, and how much it helped, for each client (every kind listed).
+pub struct ObstacleSummaries;
+
+impl Batch for ObstacleSummaries {
+    type Args = Option<DateTime<Utc>>;
+    type Value = Vec<ObstacleKindSummary>;
+    const AUDIT: Option<&'static str> = Some("Client.obstacleSummary");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        since: &Self::Args,
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let visible = clients::visible_ids(viewer, Access::Clinical)?;
+        obstacle_counts_of(db, viewer.practice_id, keys, Some(visible), *since, None).await
+    }
 }
 
-/// What [`obstacle_summary`] computes, for obstacles met from `since` to `until` (both
-/// optional, both included), in one statement. The caller has checked that the viewer may
-/// read the client clinically.
+/// What [`ObstacleSummaries`] computes for one client, for obstacles met from `since` to
+/// `until` (both optional, both included), in one statement. The caller has checked that
+/// the viewer may read the client clinically.
 pub async fn obstacle_counts(
     conn: &impl ConnectionTrait,
     practice_id: Uuid,
@@ -438,8 +448,26 @@ pub async fn obstacle_counts(
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
 ) -> Result<Vec<ObstacleKindSummary>, ServiceError> {
+    Ok(
+        obstacle_counts_of(conn, practice_id, &[client_id], None, since, until)
+            .await?
+            .remove(&client_id)
+            .unwrap_or_default(),
+    )
+}
+
+/// Obstacle figures of many clients (limited to `visible` when given) in one statement.
+async fn obstacle_counts_of(
+    conn: &impl ConnectionTrait,
+    practice_id: Uuid,
+    client_ids: &[Uuid],
+    visible: Option<sea_orm::sea_query::SelectStatement>,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> Result<HashMap<Uuid, Vec<ObstacleKindSummary>>, ServiceError> {
     let mut q = obstacle_log::Entity::find()
         .select_only()
+        .column(obstacle_log::Column::ClientId)
         .column(obstacle_log::Column::Kind)
         .column_as(Expr::cust("COUNT(*)"), "occurrences")
         .column_as(
@@ -451,28 +479,38 @@ pub async fn obstacle_counts(
             "mean_helpfulness",
         )
         .filter(obstacle_log::Column::PracticeId.eq(practice_id))
-        .filter(obstacle_log::Column::ClientId.eq(client_id));
+        .filter(obstacle_log::Column::ClientId.is_in(client_ids.iter().copied()));
+    if let Some(visible) = visible {
+        q = q.filter(obstacle_log::Column::ClientId.in_subquery(visible));
+    }
     if let Some(since) = since {
         q = q.filter(obstacle_log::Column::OccurredAt.gte(since));
     }
     if let Some(until) = until {
         q = q.filter(obstacle_log::Column::OccurredAt.lte(until));
     }
-    let rows: Vec<(String, i64, i64, Option<f64>)> = q
+    let rows: Vec<(Uuid, String, i64, i64, Option<f64>)> = q
+        .group_by(obstacle_log::Column::ClientId)
         .group_by(obstacle_log::Column::Kind)
         .into_tuple()
         .all(conn)
         .await?;
-    Ok(ObstacleKind::ALL
-        .into_iter()
-        .map(|kind| {
-            let row = rows.iter().find(|r| r.0 == kind.as_str());
-            ObstacleKindSummary {
-                kind,
-                occurrences: row.map_or(0, |r| r.1),
-                coping_used: row.map_or(0, |r| r.2),
-                mean_helpfulness: row.and_then(|r| r.3),
-            }
+    Ok(client_ids
+        .iter()
+        .map(|client| {
+            let summary = ObstacleKind::ALL
+                .into_iter()
+                .map(|kind| {
+                    let row = rows.iter().find(|r| r.0 == *client && r.1 == kind.as_str());
+                    ObstacleKindSummary {
+                        kind,
+                        occurrences: row.map_or(0, |r| r.2),
+                        coping_used: row.map_or(0, |r| r.3),
+                        mean_helpfulness: row.and_then(|r| r.4),
+                    }
+                })
+                .collect();
+            (*client, summary)
         })
         .collect())
 }
@@ -507,4 +545,42 @@ pub async fn plans_of_clients(
         .order_by_asc(action_plan::Column::Id)
         .all(db)
         .await?)
+}
+
+/// `Goal.actionPlans`: each goal's plans, oldest first.
+pub struct PlansOfGoals;
+
+impl Batch for PlansOfGoals {
+    type Args = ();
+    type Value = Vec<action_plan::Model>;
+    const AUDIT: Option<&'static str> = Some("Goal.actionPlans");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        _: &(),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let rows = plans_of_goals(db, viewer, keys).await?;
+        Ok(batch::group(keys, rows, |p| p.goal_id))
+    }
+}
+
+/// `Client.actionPlans`: the plans of all of each client's goals, oldest first.
+pub struct PlansOfClients;
+
+impl Batch for PlansOfClients {
+    type Args = ();
+    type Value = Vec<action_plan::Model>;
+    const AUDIT: Option<&'static str> = Some("Client.actionPlans");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        _: &(),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let rows = plans_of_clients(db, viewer, keys).await?;
+        Ok(batch::group(keys, rows, |p| p.client_id))
+    }
 }

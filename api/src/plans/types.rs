@@ -6,12 +6,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::domain::{self, PlanContent};
 pub use crate::graphql::recurrence::{Recurrence, RecurrenceInput, RecurrenceKind, Weekday};
 use crate::{
+    clients::service::Timezones,
     error::GqlResult,
+    goals::service::GoalsById,
     goals::types::{Author, Goal},
-    graphql::{
-        context,
-        loaders::{ClientTimezoneLoader, GoalLoader, load_visible, loader},
-    },
+    graphql::loaders::{load, load_visible},
     values::local_today,
 };
 
@@ -122,7 +121,7 @@ impl ActionPlan {
     }
     /// The goal it serves.
     async fn goal(&self, ctx: &Context<'_>) -> GqlResult<Goal> {
-        Ok(load_visible::<GoalLoader, _>(ctx, self.model.goal_id)
+        Ok(load_visible::<GoalsById>(ctx, self.model.goal_id, ())
             .await?
             .into())
     }
@@ -147,8 +146,7 @@ impl ActionPlan {
         let Some(review_on) = self.model.review_on else {
             return Ok(false);
         };
-        let tz = loader::<ClientTimezoneLoader>(ctx)?
-            .load_one(self.model.client_id)
+        let tz = load::<Timezones>(ctx, self.model.client_id, ())
             .await?
             .unwrap_or_default();
         Ok(local_today(&tz, Utc::now()) >= review_on)
@@ -171,9 +169,7 @@ impl ActionPlan {
     }
     /// Every version, oldest first: who changed what, when and why.
     async fn revisions(&self, ctx: &Context<'_>) -> GqlResult<Vec<ActionPlanRevision>> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
-        let rows = super::service::revisions(&state.db, viewer, self.model.id).await?;
+        let rows = load_visible::<super::service::Revisions>(ctx, self.model.id, ()).await?;
         rows.into_iter().map(ActionPlanRevision::try_from).collect()
     }
 }

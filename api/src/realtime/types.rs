@@ -10,10 +10,7 @@ use crate::{
     clients::types::Client,
     error::GqlResult,
     goals::types::Goal,
-    graphql::{
-        context,
-        loaders::{ClientLoader, GoalLoader, loader},
-    },
+    graphql::{context, loaders::load},
     homework::types::Homework,
 };
 
@@ -160,8 +157,7 @@ impl ProgressEvent {
         let Some(id) = self.model.client_id else {
             return Ok(None);
         };
-        Ok(loader::<ClientLoader>(ctx)?
-            .load_one(id)
+        Ok(load::<crate::clients::service::ClientsById>(ctx, id, ())
             .await?
             .map(Client::from))
     }
@@ -183,9 +179,10 @@ impl ProgressEvent {
         if !self.model.kind.starts_with("GOAL_") {
             return Ok(None);
         }
-        Ok(loader::<GoalLoader>(ctx)?
-            .load_one(self.model.entity_id)
-            .await?
-            .map(Goal::from))
+        Ok(
+            load::<crate::goals::service::GoalsById>(ctx, self.model.entity_id, ())
+                .await?
+                .map(Goal::from),
+        )
     }
 }

@@ -2,6 +2,8 @@
 //! and support contacts are client records (clinical scope). Clients add their own
 //! support contacts; the care team reads them.
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use sea_orm::{
     ColumnTrait as _, ConnectionTrait, DatabaseConnection, EntityTrait as _, PaginatorTrait as _,
@@ -13,6 +15,7 @@ use super::domain::{CONTACTS_MAX, RESOURCES_MAX, ResourceKind};
 use crate::{
     audit::{self, Target},
     auth::{Role, Scope, Viewer},
+    batch::{self, Batch},
     clients::{domain::Access, service as clients},
     concurrency::{expect_version, update_versioned},
     error::ServiceError,
@@ -256,44 +259,61 @@ pub async fn mark_opened(
     .await
 }
 
-/// The resources shared with a client, newest first, with the resources themselves.
-#[tracing::instrument(skip_all, fields(client_id = %client_id))]
-pub async fn shared_with(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    client_id: Uuid,
-) -> Result<Vec<(share::Model, resource::Model)>, ServiceError> {
-    audit::read(
-        db,
-        viewer,
-        "Client.resources",
-        Target::client(client_id),
-        async |db| {
-            clients::find_visible(db, viewer, Access::Clinical, client_id).await?;
-            let shares = share::Entity::find()
-                .filter(share::Column::PracticeId.eq(viewer.practice_id))
-                .filter(share::Column::ClientId.eq(client_id))
-                .order_by_desc(share::Column::CreatedAt)
-                .order_by_desc(share::Column::Id)
-                .all(db)
-                .await?;
-            let ids: Vec<Uuid> = shares.iter().map(|s| s.resource_id).collect();
-            let resources = resource::Entity::find()
-                .filter(resource::Column::PracticeId.eq(viewer.practice_id))
-                .filter(resource::Column::Id.is_in(ids))
-                .all(db)
-                .await?;
-            let rows = shares
-                .into_iter()
-                .filter_map(|s| {
-                    let r = resources.iter().find(|r| r.id == s.resource_id)?.clone();
-                    Some((s, r))
-                })
-                .collect();
-            Ok((rows, Target::client(client_id)))
-        },
-    )
-    .await
+/// `Client.resources`: the resources shared with each client, newest first (two
+/// statements: the shares, then their resources).
+pub struct SharedWith;
+
+impl Batch for SharedWith {
+    type Args = ();
+    type Value = Vec<(share::Model, resource::Model)>;
+    const AUDIT: Option<&'static str> = Some("Client.resources");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        _: &(),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let shares = share::Entity::find()
+            .filter(clients::records_of_visible(
+                viewer,
+                Access::Clinical,
+                share::Column::PracticeId,
+                share::Column::ClientId,
+            )?)
+            .filter(share::Column::ClientId.is_in(keys.iter().copied()))
+            .order_by_desc(share::Column::CreatedAt)
+            .order_by_desc(share::Column::Id)
+            .all(db)
+            .await?;
+        let mut ids: Vec<Uuid> = shares.iter().map(|s| s.resource_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let resources: HashMap<Uuid, resource::Model> = if ids.is_empty() {
+            HashMap::new()
+        } else {
+            batch::by(
+                resource::Entity::find()
+                    .filter(resource::Column::PracticeId.eq(viewer.practice_id))
+                    .filter(resource::Column::Id.is_in(ids))
+                    .all(db)
+                    .await?,
+                |r| r.id,
+            )
+        };
+        let rows = shares
+            .into_iter()
+            .filter_map(|s| {
+                let r = resources.get(&s.resource_id)?.clone();
+                Some((s, r))
+            })
+            .collect();
+        Ok(batch::group(keys, rows, |(s, _)| s.client_id))
+    }
+
+    fn touched(rows: &Self::Value, out: &mut Vec<Uuid>) {
+        out.extend(rows.iter().map(|(s, _)| s.id));
+    }
 }
 
 // ---- support contacts ----
@@ -475,29 +495,36 @@ pub async fn remove_contact(
     .await
 }
 
-/// A client's support network by name (the care team and the client).
-#[tracing::instrument(skip_all, fields(client_id = %client_id))]
-pub async fn contacts_of(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    client_id: Uuid,
-) -> Result<Vec<contact::Model>, ServiceError> {
-    audit::read(
-        db,
-        viewer,
-        "Client.supportContacts",
-        Target::client(client_id),
-        async |db| {
-            clients::find_visible(db, viewer, Access::Clinical, client_id).await?;
-            let rows = contact::Entity::find()
-                .filter(contact::Column::PracticeId.eq(viewer.practice_id))
-                .filter(contact::Column::ClientId.eq(client_id))
-                .order_by_asc(contact::Column::Name)
-                .order_by_asc(contact::Column::Id)
-                .all(db)
-                .await?;
-            Ok((rows, Target::client(client_id)))
-        },
-    )
-    .await
+/// `Client.supportContacts`: each client's support network, by name.
+pub struct ContactsOf;
+
+impl Batch for ContactsOf {
+    type Args = ();
+    type Value = Vec<contact::Model>;
+    const AUDIT: Option<&'static str> = Some("Client.supportContacts");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        _: &(),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let rows = contact::Entity::find()
+            .filter(clients::records_of_visible(
+                viewer,
+                Access::Clinical,
+                contact::Column::PracticeId,
+                contact::Column::ClientId,
+            )?)
+            .filter(contact::Column::ClientId.is_in(keys.iter().copied()))
+            .order_by_asc(contact::Column::Name)
+            .order_by_asc(contact::Column::Id)
+            .all(db)
+            .await?;
+        Ok(batch::group(keys, rows, |c| c.client_id))
+    }
+
+    fn touched(rows: &Self::Value, out: &mut Vec<Uuid>) {
+        out.extend(rows.iter().map(|c| c.id));
+    }
 }

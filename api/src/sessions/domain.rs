@@ -6,7 +6,7 @@ use uuid::Uuid;
 use crate::error::ServiceError;
 
 /// Where a session stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SessionStatus {
     Scheduled,
     Completed,

@@ -1,6 +1,8 @@
 //! Session rules and SQL. A session is visible exactly when its client is (clinical
 //! access); the care team and integrators schedule them, clients read their own.
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use sea_orm::{
     ColumnTrait as _, Condition, ConnectionTrait, DatabaseConnection, EntityTrait as _,
@@ -13,11 +15,12 @@ use super::domain::{NewSession, SessionStatus};
 use crate::{
     audit::{self, Target},
     auth::{Role, Viewer},
+    batch::{self, Batch, Keyset, Paged},
     clients::{domain::Access, service as clients},
     concurrency::update_versioned,
     error::ServiceError,
     events::{self, EventKind},
-    pagination::{Page, PageRequest, fetch_page},
+    pagination::Page,
 };
 use entity::therapy_session as session;
 
@@ -337,44 +340,81 @@ pub async fn finish(
 /// The keyset of session lists: when scheduled, then id.
 pub type SessionCursor = (chrono::DateTime<Utc>, Uuid);
 
-/// A client's sessions by time, optionally of one status.
-#[tracing::instrument(skip_all, fields(client_id = %client_id))]
-pub async fn list(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    client_id: Uuid,
-    status: Option<SessionStatus>,
-    page: PageRequest<SessionCursor>,
-) -> Result<Page<session::Model>, ServiceError> {
-    audit::read(
-        db,
-        viewer,
-        "Client.sessions",
-        Target::client(client_id),
-        async |db| {
-            clients::find_visible(db, viewer, Access::Clinical, client_id).await?;
-            let mut base = session::Entity::find()
-                .filter(session::Column::PracticeId.eq(viewer.practice_id))
-                .filter(session::Column::ClientId.eq(client_id));
-            if let Some(s) = status {
-                base = base.filter(session::Column::Status.eq(s.as_str()));
-            }
-            let total = base.clone().count(db).await?;
-            let rows = fetch_page(
-                db,
-                base,
-                session::Column::ScheduledAt,
-                session::Column::Id,
-                &page,
-            )
-            .await?;
-            Ok((
-                Page::from_rows(rows, &page, total),
-                Target::client(client_id),
-            ))
-        },
-    )
-    .await
+/// `Client.sessions(status)`: a page of each client's sessions by start time.
+pub struct SessionsOf;
+
+impl Batch for SessionsOf {
+    type Args = Paged<SessionCursor, Option<SessionStatus>>;
+    type Value = Page<session::Model>;
+    const AUDIT: Option<&'static str> = Some("Client.sessions");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        args: &Self::Args,
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let mut scoped = session::Entity::find().filter(scope(viewer, Access::Clinical)?);
+        if let Some(s) = args.filter {
+            scoped = scoped.filter(session::Column::Status.eq(s.as_str()));
+        }
+        Ok(batch::pages(
+            db,
+            scoped,
+            Keyset {
+                parent: session::Column::ClientId,
+                key: session::Column::ScheduledAt,
+                id: session::Column::Id,
+            },
+            keys,
+            &args.page,
+            args.totals,
+            |s| s.client_id,
+        )
+        .await?)
+    }
+
+    fn touched(page: &Self::Value, out: &mut Vec<Uuid>) {
+        out.extend(page.items.iter().map(|s| s.id));
+    }
+}
+
+/// `Client.nextSession`: the earliest SCHEDULED session from now on of each client.
+pub struct NextSession;
+
+impl Batch for NextSession {
+    type Args = ();
+    type Value = session::Model;
+    const AUDIT: Option<&'static str> = Some("Client.nextSession");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        _: &(),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let rows = nearest(db, viewer, keys, Nearest::Next).await?;
+        Ok(batch::by(rows, |s| s.client_id))
+    }
+}
+
+/// `Client.lastSession`: the latest COMPLETED session of each client.
+pub struct LastSession;
+
+impl Batch for LastSession {
+    type Args = ();
+    type Value = session::Model;
+    const AUDIT: Option<&'static str> = Some("Client.lastSession");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        _: &(),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let rows = nearest(db, viewer, keys, Nearest::Last).await?;
+        Ok(batch::by(rows, |s| s.client_id))
+    }
 }
 
 /// Which end of a client's sessions to pick for each of many clients.

@@ -4,7 +4,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Duration, Utc};
 
 use super::domain::SessionStatus;
-use crate::{error::GqlResult, graphql::context, homework::types::Homework};
+use crate::{error::GqlResult, graphql::loaders::load_visible, homework::types::Homework};
 
 /// Where a session stands.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,10 +91,8 @@ impl TherapySession {
     /// Unreviewed homework that fell due since the client's previous (not cancelled) session
     /// and by this one's start, by due date: what to go over in this session.
     async fn homework_to_review(&self, ctx: &Context<'_>) -> GqlResult<Vec<Homework>> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
         Ok(
-            crate::homework::service::due_for_session(&state.db, viewer, self.model.id)
+            load_visible::<crate::homework::service::DueForSessions>(ctx, self.model.id, ())
                 .await?
                 .into_iter()
                 .map(Homework::from)

@@ -358,7 +358,7 @@ impl PartOfDay {
 }
 
 /// How a trend is bucketed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Bucket {
     Day,
     /// Monday to Sunday.

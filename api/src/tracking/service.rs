@@ -7,8 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, Condition, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
-    Set,
+    DatabaseTransaction, EntityTrait as _, QueryFilter as _, QueryOrder as _, Set,
 };
 use uuid::Uuid;
 
@@ -19,10 +18,11 @@ use super::domain::{
 use crate::{
     audit::{self, Target},
     auth::{Role, Viewer},
+    batch::{self, Batch, Keyset, Paged},
     clients::{domain::Access, service as clients},
     error::ServiceError,
     events::{self, EventKind, NewEvent},
-    pagination::{Page, PageRequest, fetch_page},
+    pagination::Page,
 };
 use entity::{thought_record, thought_record_emotion as emotion, tracker, tracker_entry};
 
@@ -249,45 +249,45 @@ pub async fn archive(
     .await
 }
 
-/// A client's trackers: MOOD, ANXIETY, then custom ones by creation.
-#[tracing::instrument(skip_all, fields(client_id = %client_id))]
-pub async fn of_client(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    client_id: Uuid,
-    include_archived: bool,
-) -> Result<Vec<tracker::Model>, ServiceError> {
-    audit::read(
-        db,
-        viewer,
-        "Client.trackers",
-        Target::client(client_id),
-        async |db| {
-            let mut q = tracker::Entity::find()
-                .filter(scope(viewer, Access::Clinical)?)
-                .filter(tracker::Column::ClientId.eq(client_id));
-            if !include_archived {
-                q = q.filter(tracker::Column::ArchivedAt.is_null());
-            }
-            let mut rows = q
-                .order_by_asc(tracker::Column::CreatedAt)
-                .order_by_asc(tracker::Column::Id)
-                .all(db)
-                .await?;
-            if rows.is_empty() {
-                // Every client has the built-ins, so nothing means not visible.
-                clients::find_visible(db, viewer, Access::Clinical, client_id).await?;
-            }
-            let rank = |t: &tracker::Model| match TrackerKind::parse(&t.kind) {
-                Some(TrackerKind::Mood) => 0,
-                Some(TrackerKind::Anxiety) => 1,
-                _ => 2,
-            };
-            rows.sort_by_key(rank);
-            Ok((rows, Target::client(client_id)))
-        },
-    )
-    .await
+/// `Client.trackers(includeArchived)`: each client's trackers: MOOD, ANXIETY, then custom
+/// ones by creation.
+pub struct TrackersOf;
+
+impl Batch for TrackersOf {
+    /// Include archived trackers.
+    type Args = bool;
+    type Value = Vec<tracker::Model>;
+    const AUDIT: Option<&'static str> = Some("Client.trackers");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        include_archived: &bool,
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let mut q = tracker::Entity::find()
+            .filter(scope(viewer, Access::Clinical)?)
+            .filter(tracker::Column::ClientId.is_in(keys.iter().copied()));
+        if !include_archived {
+            q = q.filter(tracker::Column::ArchivedAt.is_null());
+        }
+        let mut rows = q
+            .order_by_asc(tracker::Column::CreatedAt)
+            .order_by_asc(tracker::Column::Id)
+            .all(db)
+            .await?;
+        let rank = |t: &tracker::Model| match TrackerKind::parse(&t.kind) {
+            Some(TrackerKind::Mood) => 0,
+            Some(TrackerKind::Anxiety) => 1,
+            _ => 2,
+        };
+        rows.sort_by_key(rank);
+        Ok(batch::group(keys, rows, |t| t.client_id))
+    }
+
+    fn touched(rows: &Self::Value, out: &mut Vec<Uuid>) {
+        out.extend(rows.iter().map(|t| t.id));
+    }
 }
 
 /// What became of one entry of a batch.
@@ -553,48 +553,56 @@ fn entry_row(
 /// Keyset of entry and thought-record lists: the instant, then the id.
 pub type InstantCursor = (DateTime<Utc>, Uuid);
 
-/// A page of a tracker's entries by time, optionally within `[from, to)`.
-#[tracing::instrument(skip_all, fields(tracker_id = %tracker_id))]
-pub async fn entries(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    tracker_id: Uuid,
-    from: Option<DateTime<Utc>>,
-    to: Option<DateTime<Utc>>,
-    page: PageRequest<InstantCursor>,
-) -> Result<Page<tracker_entry::Model>, ServiceError> {
-    audit::read(
-        db,
-        viewer,
-        "Tracker.entries",
-        Target::many(vec![tracker_id]),
-        async |db| {
-            let t = find(db, viewer, Access::Clinical, tracker_id).await?;
-            let mut q = tracker_entry::Entity::find()
-                .filter(tracker_entry::Column::TrackerId.eq(t.id))
-                .filter(tracker_entry::Column::PracticeId.eq(viewer.practice_id));
-            if let Some(from) = from {
-                q = q.filter(tracker_entry::Column::RecordedAt.gte(from));
-            }
-            if let Some(to) = to {
-                q = q.filter(tracker_entry::Column::RecordedAt.lt(to));
-            }
-            let total = q.clone().count(db).await?;
-            let rows = fetch_page(
-                db,
-                q,
-                tracker_entry::Column::RecordedAt,
-                tracker_entry::Column::Id,
-                &page,
-            )
-            .await?;
-            let page = Page::from_rows(rows, &page, total);
-            let mut target = tracker_target(&t);
-            target.entity_ids.extend(page.items.iter().map(|e| e.id));
-            Ok((page, target))
-        },
-    )
-    .await
+/// `Tracker.entries(from, to)`: a page of each tracker's entries by time, optionally
+/// within `[from, to)`.
+pub struct EntriesOf;
+
+/// The `[from, to)` bounds of an entry list.
+pub type EntryWindow = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+impl Batch for EntriesOf {
+    type Args = Paged<InstantCursor, EntryWindow>;
+    type Value = Page<tracker_entry::Model>;
+    const AUDIT: Option<&'static str> = Some("Tracker.entries");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        args: &Self::Args,
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let (from, to) = args.filter;
+        let mut q = tracker_entry::Entity::find().filter(clients::records_of_visible(
+            viewer,
+            Access::Clinical,
+            tracker_entry::Column::PracticeId,
+            tracker_entry::Column::ClientId,
+        )?);
+        if let Some(from) = from {
+            q = q.filter(tracker_entry::Column::RecordedAt.gte(from));
+        }
+        if let Some(to) = to {
+            q = q.filter(tracker_entry::Column::RecordedAt.lt(to));
+        }
+        Ok(batch::pages(
+            db,
+            q,
+            Keyset {
+                parent: tracker_entry::Column::TrackerId,
+                key: tracker_entry::Column::RecordedAt,
+                id: tracker_entry::Column::Id,
+            },
+            keys,
+            &args.page,
+            args.totals,
+            |e| e.tracker_id,
+        )
+        .await?)
+    }
+
+    fn touched(page: &Self::Value, out: &mut Vec<Uuid>) {
+        out.extend(page.items.iter().map(|e| e.id));
+    }
 }
 
 /// A thought record with its emotions in order.
@@ -739,59 +747,70 @@ pub async fn record_thought(
     .await
 }
 
-/// A page of a client's thought records by time, with their emotions (two statements).
-#[tracing::instrument(skip_all, fields(client_id = %client_id))]
-pub async fn thought_records(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    client_id: Uuid,
-    page: PageRequest<InstantCursor>,
-) -> Result<Page<ThoughtRecordRow>, ServiceError> {
-    audit::read(
-        db,
-        viewer,
-        "Client.thoughtRecords",
-        Target::client(client_id),
-        async |db| {
-            clients::find_visible(db, viewer, Access::Clinical, client_id).await?;
-            let q = thought_record::Entity::find()
-                .filter(thought_record::Column::PracticeId.eq(viewer.practice_id))
-                .filter(thought_record::Column::ClientId.eq(client_id));
-            let total = q.clone().count(db).await?;
-            let rows = fetch_page(
-                db,
-                q,
-                thought_record::Column::RecordedAt,
-                thought_record::Column::Id,
-                &page,
-            )
-            .await?;
-            let page = Page::from_rows(rows, &page, total);
-            let ids: Vec<Uuid> = page.items.iter().map(|r| r.id).collect();
-            let mut emotions = emotions_of(db, ids.clone()).await?;
-            let page = Page {
-                items: page
-                    .items
-                    .into_iter()
-                    .map(|r| {
-                        let e = emotions.remove(&r.id).unwrap_or_default();
-                        (r, e)
-                    })
-                    .collect(),
-                has_next: page.has_next,
-                has_previous: page.has_previous,
-                total: page.total,
-            };
-            Ok((
-                page,
-                Target {
-                    client_id: Some(client_id),
-                    entity_ids: ids,
-                },
-            ))
-        },
-    )
-    .await
+/// `Client.thoughtRecords`: a page of each client's thought records by time, with their
+/// emotions (two statements for any number of clients).
+pub struct ThoughtRecordsOf;
+
+impl Batch for ThoughtRecordsOf {
+    type Args = Paged<InstantCursor>;
+    type Value = Page<ThoughtRecordRow>;
+    const AUDIT: Option<&'static str> = Some("Client.thoughtRecords");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        args: &Self::Args,
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let q = thought_record::Entity::find().filter(clients::records_of_visible(
+            viewer,
+            Access::Clinical,
+            thought_record::Column::PracticeId,
+            thought_record::Column::ClientId,
+        )?);
+        let pages = batch::pages(
+            db,
+            q,
+            Keyset {
+                parent: thought_record::Column::ClientId,
+                key: thought_record::Column::RecordedAt,
+                id: thought_record::Column::Id,
+            },
+            keys,
+            &args.page,
+            args.totals,
+            |r| r.client_id,
+        )
+        .await?;
+        let ids: Vec<Uuid> = pages
+            .values()
+            .flat_map(|p| p.items.iter().map(|r| r.id))
+            .collect();
+        let mut emotions = emotions_of(db, ids).await?;
+        Ok(pages
+            .into_iter()
+            .map(|(client, page)| {
+                let page = Page {
+                    items: page
+                        .items
+                        .into_iter()
+                        .map(|r| {
+                            let e = emotions.remove(&r.id).unwrap_or_default();
+                            (r, e)
+                        })
+                        .collect(),
+                    has_next: page.has_next,
+                    has_previous: page.has_previous,
+                    total: page.total,
+                };
+                (client, page)
+            })
+            .collect())
+    }
+
+    fn touched(page: &Self::Value, out: &mut Vec<Uuid>) {
+        out.extend(page.items.iter().map(|(r, _)| r.id));
+    }
 }
 
 /// Whether `viewer` sees PRIVATE content: only the client, of their own record.

@@ -3,10 +3,15 @@
 //! changes on both databases). Statistics use only what the viewer may see; PRIVATE
 //! entries the viewer may not see are counted as `hidden`.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait as _, DatabaseConnection, FromQueryResult, Order,
-    sea_query::{Alias, Expr, ExprTrait as _, JoinType, Query, SelectStatement},
+    ColumnTrait as _, Condition, DatabaseConnection, EntityTrait as _, FromQueryResult, Order,
+    QueryFilter as _, QuerySelect as _,
+    sea_query::{
+        Alias, Asterisk, Expr, ExprTrait as _, JoinType, Query, SelectStatement, WindowStatement,
+    },
 };
 use uuid::Uuid;
 
@@ -15,11 +20,11 @@ use super::{
         Bucket, PartOfDay, SERIES_BUCKETS_MAX, WINDOW_DAYS_MAX, date_of_day, day_number, slope,
         week_start,
     },
-    service::{find, sees_private, tracker_target},
+    service::sees_private,
 };
 use crate::{
-    audit::{self, Target},
     auth::Viewer,
+    batch::{self, Batch},
     clients::{domain::Access, service as clients},
     error::ServiceError,
     values::local_today,
@@ -87,12 +92,19 @@ fn shown(viewer: &Viewer, column: &str) -> String {
     }
 }
 
-fn entries_of(t: &tracker::Model) -> SelectStatement {
-    Query::select()
+/// The entries of `keys` (trackers) the viewer may read clinically.
+fn entries_of(viewer: &Viewer, keys: &[Uuid]) -> Result<SelectStatement, ServiceError> {
+    Ok(Query::select()
         .from(tracker_entry::Entity)
-        .and_where(tracker_entry::Column::TrackerId.eq(t.id))
-        .and_where(tracker_entry::Column::PracticeId.eq(t.practice_id))
-        .to_owned()
+        .column(tracker_entry::Column::TrackerId)
+        .cond_where(clients::records_of_visible(
+            viewer,
+            Access::Clinical,
+            tracker_entry::Column::PracticeId,
+            tracker_entry::Column::ClientId,
+        )?)
+        .and_where(tracker_entry::Column::TrackerId.is_in(keys.iter().copied()))
+        .to_owned())
 }
 
 async fn rows<R: FromQueryResult>(
@@ -104,7 +116,8 @@ async fn rows<R: FromQueryResult>(
         .await?)
 }
 
-fn window(days: i32, field: &str) -> Result<i32, ServiceError> {
+/// `days` when it is a valid window (1 to 365), else `BAD_USER_INPUT` on `field`.
+pub fn window(days: i32, field: &str) -> Result<i32, ServiceError> {
     if (1..=WINDOW_DAYS_MAX).contains(&days) {
         Ok(days)
     } else {
@@ -115,8 +128,68 @@ fn window(days: i32, field: &str) -> Result<i32, ServiceError> {
     }
 }
 
+/// The local day (day number) it is now for each of `keys` (trackers) the viewer may read
+/// clinically, from its client's time zone: one statement. A tracker the viewer may not
+/// read is missing.
+async fn todays(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    keys: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<HashMap<Uuid, i32>, ServiceError> {
+    let zones: Vec<(Uuid, String)> = tracker::Entity::find()
+        .select_only()
+        .column(tracker::Column::Id)
+        .column_as(
+            Expr::col((entity::client::Entity, entity::client::Column::Timezone)),
+            "timezone",
+        )
+        .join(
+            JoinType::InnerJoin,
+            tracker::Entity::belongs_to(entity::client::Entity)
+                .from(tracker::Column::ClientId)
+                .to(entity::client::Column::Id)
+                .into(),
+        )
+        .filter(super::service::scope(viewer, Access::Clinical)?)
+        .filter(tracker::Column::Id.is_in(keys.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(zones
+        .into_iter()
+        .map(|(id, tz)| (id, day_number(local_today(&tz, now))))
+        .collect())
+}
+
+/// The condition "each tracker's entries from `first(today)` to `last(today)`" for trackers
+/// whose local today may differ (at most three distinct days at any instant): one
+/// disjunct per distinct today, so the statement stays the same size for any number of
+/// trackers.
+fn local_windows(todays: &HashMap<Uuid, i32>, bounds: impl Fn(i32) -> (i32, i32)) -> Condition {
+    let mut by_today: Vec<(i32, Vec<Uuid>)> = Vec::new();
+    for (id, today) in todays {
+        match by_today.iter_mut().find(|(t, _)| t == today) {
+            Some((_, ids)) => ids.push(*id),
+            None => by_today.push((*today, vec![*id])),
+        }
+    }
+    let mut any = Condition::any();
+    for (today, ids) in by_today {
+        let (first, last) = bounds(today);
+        any = any.add(
+            Condition::all()
+                .add(tracker_entry::Column::TrackerId.is_in(ids))
+                .add(tracker_entry::Column::LocalDay.gte(first))
+                .add(tracker_entry::Column::LocalDay.lte(last)),
+        );
+    }
+    any
+}
+
 #[derive(FromQueryResult)]
 struct BucketRow {
+    tracker_id: Uuid,
     bucket: i32,
     n: Option<i64>,
     hidden: Option<i64>,
@@ -125,329 +198,389 @@ struct BucketRow {
     hi: Option<f64>,
 }
 
-/// One point per day or week (Monday to Sunday) from `from` to `to` (local dates,
-/// inclusive), empty buckets included.
-#[tracing::instrument(skip_all, fields(tracker_id = %tracker_id))]
-pub async fn series(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    tracker_id: Uuid,
-    from: NaiveDate,
-    to: NaiveDate,
+/// The arguments of a series: its local dates (inclusive) and bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SeriesRange {
+    first: i32,
+    last: i32,
+    step: i32,
     bucket: Bucket,
-) -> Result<Vec<Point>, ServiceError> {
-    if to < from {
-        return Err(ServiceError::bad_input("to", "must not be before from"));
+}
+
+impl SeriesRange {
+    /// Checks `from`..=`to` in `bucket`s: `to` not before `from`, at most 366 buckets.
+    pub fn parse(from: NaiveDate, to: NaiveDate, bucket: Bucket) -> Result<Self, ServiceError> {
+        if to < from {
+            return Err(ServiceError::bad_input("to", "must not be before from"));
+        }
+        let (first, last, step) = match bucket {
+            Bucket::Day => (day_number(from), day_number(to), 1),
+            Bucket::Week => (week_start(day_number(from)), week_start(day_number(to)), 7),
+        };
+        if (last - first) / step + 1 > SERIES_BUCKETS_MAX {
+            return Err(ServiceError::bad_input(
+                "to",
+                format!("a series has at most {SERIES_BUCKETS_MAX} buckets"),
+            ));
+        }
+        Ok(Self {
+            first,
+            last,
+            step,
+            bucket,
+        })
     }
-    let (first, last, step) = match bucket {
-        Bucket::Day => (day_number(from), day_number(to), 1),
-        Bucket::Week => (week_start(day_number(from)), week_start(day_number(to)), 7),
-    };
-    if (last - first) / step + 1 > SERIES_BUCKETS_MAX {
-        return Err(ServiceError::bad_input(
-            "to",
-            format!("a series has at most {SERIES_BUCKETS_MAX} buckets"),
-        ));
+}
+
+/// `Tracker.series(from, to, bucket)`: one point per day or week (Monday to Sunday) of
+/// each tracker, empty buckets included; one statement for any number of trackers.
+pub struct Series;
+
+impl Batch for Series {
+    type Args = SeriesRange;
+    type Value = Vec<Point>;
+    const AUDIT: Option<&'static str> = Some("Tracker.series");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        range: &SeriesRange,
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let SeriesRange {
+            first,
+            last,
+            step,
+            bucket,
+        } = *range;
+        let show = shown(viewer, "visibility");
+        let key = match bucket {
+            Bucket::Day => "local_day".to_owned(),
+            Bucket::Week => "local_day - ((local_day + 3) % 7)".to_owned(),
+        };
+        let stmt = entries_of(viewer, keys)?
+            .expr_as(Expr::cust(key.clone()), Alias::new("bucket"))
+            .expr_as(
+                Expr::cust(format!("SUM(CASE WHEN {show} THEN 1 ELSE 0 END)")),
+                Alias::new("n"),
+            )
+            .expr_as(
+                Expr::cust(format!("SUM(CASE WHEN {show} THEN 0 ELSE 1 END)")),
+                Alias::new("hidden"),
+            )
+            .expr_as(
+                Expr::cust(format!(
+                    "CAST(AVG(CASE WHEN {show} THEN \"value\" END) AS DOUBLE PRECISION)"
+                )),
+                Alias::new("mean"),
+            )
+            .expr_as(
+                Expr::cust(format!("MIN(CASE WHEN {show} THEN \"value\" END)")),
+                Alias::new("lo"),
+            )
+            .expr_as(
+                Expr::cust(format!("MAX(CASE WHEN {show} THEN \"value\" END)")),
+                Alias::new("hi"),
+            )
+            .and_where(tracker_entry::Column::LocalDay.gte(first))
+            .and_where(tracker_entry::Column::LocalDay.lte(last + step - 1))
+            .add_group_by([Expr::col(tracker_entry::Column::TrackerId), Expr::cust(key)])
+            .to_owned();
+        let found: Vec<BucketRow> = rows(db, &stmt).await?;
+        let found = batch::group(keys, found, |r| r.tracker_id);
+        Ok(keys
+            .iter()
+            .map(|k| {
+                let mine = found.get(k).map(Vec::as_slice).unwrap_or_default();
+                let mut points = Vec::new();
+                let mut start = first;
+                while start <= last {
+                    let row = mine.iter().find(|r| r.bucket == start);
+                    points.push(Point {
+                        start: date_of_day(start),
+                        end: date_of_day(start + step - 1),
+                        count: row.and_then(|r| r.n).unwrap_or(0),
+                        hidden: row.and_then(|r| r.hidden).unwrap_or(0),
+                        mean: row.and_then(|r| r.mean),
+                        min: row.and_then(|r| r.lo),
+                        max: row.and_then(|r| r.hi),
+                    });
+                    start += step;
+                }
+                (*k, points)
+            })
+            .collect())
     }
-    audit::read(
-        db,
-        viewer,
-        "Tracker.series",
-        Target::many(vec![tracker_id]),
-        async |db| {
-            let t = find(db, viewer, Access::Clinical, tracker_id).await?;
-            let show = shown(viewer, "visibility");
-            let key = match bucket {
-                Bucket::Day => "local_day".to_owned(),
-                Bucket::Week => "local_day - ((local_day + 3) % 7)".to_owned(),
-            };
-            let stmt = entries_of(&t)
-                .expr_as(Expr::cust(key.clone()), Alias::new("bucket"))
-                .expr_as(
-                    Expr::cust(format!("SUM(CASE WHEN {show} THEN 1 ELSE 0 END)")),
-                    Alias::new("n"),
-                )
-                .expr_as(
-                    Expr::cust(format!("SUM(CASE WHEN {show} THEN 0 ELSE 1 END)")),
-                    Alias::new("hidden"),
-                )
-                .expr_as(
-                    Expr::cust(format!(
-                        "CAST(AVG(CASE WHEN {show} THEN \"value\" END) AS DOUBLE PRECISION)"
-                    )),
-                    Alias::new("mean"),
-                )
-                .expr_as(
-                    Expr::cust(format!("MIN(CASE WHEN {show} THEN \"value\" END)")),
-                    Alias::new("lo"),
-                )
-                .expr_as(
-                    Expr::cust(format!("MAX(CASE WHEN {show} THEN \"value\" END)")),
-                    Alias::new("hi"),
-                )
-                .and_where(tracker_entry::Column::LocalDay.gte(first))
-                .and_where(tracker_entry::Column::LocalDay.lte(last + step - 1))
-                .add_group_by([Expr::cust(key)])
-                .order_by(Alias::new("bucket"), Order::Asc)
-                .to_owned();
-            let found: Vec<BucketRow> = rows(db, &stmt).await?;
-            let mut points = Vec::new();
-            let mut start = first;
-            while start <= last {
-                let row = found.iter().find(|r| r.bucket == start);
-                points.push(Point {
-                    start: date_of_day(start),
-                    end: date_of_day(start + step - 1),
-                    count: row.and_then(|r| r.n).unwrap_or(0),
-                    hidden: row.and_then(|r| r.hidden).unwrap_or(0),
-                    mean: row.and_then(|r| r.mean),
-                    min: row.and_then(|r| r.lo),
-                    max: row.and_then(|r| r.hi),
-                });
-                start += step;
-            }
-            Ok((points, tracker_target(&t)))
-        },
-    )
-    .await
 }
 
 #[derive(FromQueryResult)]
-struct WindowRow {
-    current: i32,
+struct DayRow {
+    tracker_id: Uuid,
+    local_day: i32,
     n: Option<i64>,
     hidden: Option<i64>,
-    mean: Option<f64>,
-    sx: Option<f64>,
     sy: Option<f64>,
-    sxx: Option<f64>,
-    sxy: Option<f64>,
 }
 
-/// The last `days` local days (today included) against the `days` before them: means,
-/// their change, and the least-squares slope per week of the last window.
-#[tracing::instrument(skip_all, fields(tracker_id = %tracker_id))]
-pub async fn summary(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    tracker_id: Uuid,
-    days: i32,
-    now: DateTime<Utc>,
-) -> Result<Summary, ServiceError> {
-    let days = window(days, "days")?;
-    audit::read(
-        db,
-        viewer,
-        "Tracker.summary",
-        Target::many(vec![tracker_id]),
-        async |db| {
-            let t = find(db, viewer, Access::Clinical, tracker_id).await?;
-            let tz = clients::timezone_of(db, t.client_id).await?;
-            let today = day_number(local_today(&tz, now));
-            let start = today - days + 1;
-            let previous_start = start - days;
-            let show = shown(viewer, "visibility");
-            let when = |expr: &str| format!("CASE WHEN {show} THEN {expr} END");
-            let current = format!("CASE WHEN local_day >= {start} THEN 1 ELSE 0 END");
-            let x = format!("(local_day - {start})");
-            let stmt = entries_of(&t)
-                .expr_as(Expr::cust(current.clone()), Alias::new("current"))
-                .expr_as(
-                    Expr::cust(format!("SUM(CASE WHEN {show} THEN 1 ELSE 0 END)")),
-                    Alias::new("n"),
-                )
-                .expr_as(
-                    Expr::cust(format!("SUM(CASE WHEN {show} THEN 0 ELSE 1 END)")),
-                    Alias::new("hidden"),
-                )
-                .expr_as(
-                    Expr::cust(format!(
-                        "CAST(AVG({}) AS DOUBLE PRECISION)",
-                        when("\"value\"")
-                    )),
-                    Alias::new("mean"),
-                )
-                .expr_as(
-                    Expr::cust(format!("CAST(SUM({}) AS DOUBLE PRECISION)", when(&x))),
-                    Alias::new("sx"),
-                )
-                .expr_as(
-                    Expr::cust(format!(
-                        "CAST(SUM({}) AS DOUBLE PRECISION)",
-                        when("\"value\"")
-                    )),
-                    Alias::new("sy"),
-                )
-                .expr_as(
-                    Expr::cust(format!(
-                        "CAST(SUM({}) AS DOUBLE PRECISION)",
-                        when(&format!("{x} * {x}"))
-                    )),
-                    Alias::new("sxx"),
-                )
-                .expr_as(
-                    Expr::cust(format!(
-                        "CAST(SUM({}) AS DOUBLE PRECISION)",
-                        when(&format!("{x} * \"value\""))
-                    )),
-                    Alias::new("sxy"),
-                )
-                .and_where(tracker_entry::Column::LocalDay.gte(previous_start))
-                .and_where(tracker_entry::Column::LocalDay.lte(today))
-                .add_group_by([Expr::cust(current)])
-                .to_owned();
-            let found: Vec<WindowRow> = rows(db, &stmt).await?;
-            let cur = found.iter().find(|r| r.current == 1);
-            let prev = found.iter().find(|r| r.current == 0);
-            let mean = cur.and_then(|r| r.mean);
-            let previous_mean = prev.and_then(|r| r.mean);
-            let count = cur.and_then(|r| r.n).unwrap_or(0);
-            let slope_per_week = cur.and_then(|r| {
-                #[allow(clippy::cast_precision_loss)]
-                let n = count as f64;
-                slope(n, r.sx?, r.sy?, r.sxx?, r.sxy?).map(|per_day| per_day * 7.0)
-            });
-            let summary = Summary {
-                days,
-                from: date_of_day(start),
-                to: date_of_day(today),
-                count,
-                hidden: cur.and_then(|r| r.hidden).unwrap_or(0),
-                mean,
-                previous_mean,
-                change: mean.zip(previous_mean).map(|(m, p)| m - p),
-                slope_per_week,
-            };
-            Ok((summary, tracker_target(&t)))
+/// `Tracker.summary(days)`: for each tracker, the last `days` local days (today included,
+/// in its client's time zone) against the `days` before them: means, their change, and
+/// the least-squares slope per week of the last window. Two statements for any number of
+/// trackers: their clients' time zones, then the sums per tracker and local day.
+pub struct Summaries;
+
+impl Batch for Summaries {
+    /// The window in days (checked with [`window`]).
+    type Args = i32;
+    type Value = Summary;
+    const AUDIT: Option<&'static str> = Some("Tracker.summary");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        days: &i32,
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let days = *days;
+        let todays = todays(db, viewer, keys, Utc::now()).await?;
+        if todays.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let show = shown(viewer, "visibility");
+        let stmt = entries_of(viewer, keys)?
+            .column(tracker_entry::Column::LocalDay)
+            .expr_as(
+                Expr::cust(format!("SUM(CASE WHEN {show} THEN 1 ELSE 0 END)")),
+                Alias::new("n"),
+            )
+            .expr_as(
+                Expr::cust(format!("SUM(CASE WHEN {show} THEN 0 ELSE 1 END)")),
+                Alias::new("hidden"),
+            )
+            .expr_as(
+                Expr::cust(format!(
+                    "CAST(SUM(CASE WHEN {show} THEN \"value\" END) AS DOUBLE PRECISION)"
+                )),
+                Alias::new("sy"),
+            )
+            .cond_where(local_windows(&todays, |today| {
+                (today - 2 * days + 1, today)
+            }))
+            .add_group_by([
+                Expr::col(tracker_entry::Column::TrackerId),
+                Expr::col(tracker_entry::Column::LocalDay),
+            ])
+            .to_owned();
+        let found: Vec<DayRow> = rows(db, &stmt).await?;
+        let found = batch::group(keys, found, |r| r.tracker_id);
+        Ok(todays
+            .into_iter()
+            .map(|(k, today)| {
+                let mine = found.get(&k).map(Vec::as_slice).unwrap_or_default();
+                (k, summarize(mine, today, days))
+            })
+            .collect())
+    }
+}
+
+/// A summary from the sums of each local day (x = days since the window's first day).
+#[allow(clippy::cast_precision_loss)] // counts and day numbers far below 2^52
+fn summarize(days_rows: &[DayRow], today: i32, days: i32) -> Summary {
+    let start = today - days + 1;
+    let (mut n, mut hidden, mut sx, mut sy, mut sxx, mut sxy) = (0i64, 0i64, 0.0, 0.0, 0.0, 0.0);
+    let (mut prev_n, mut prev_sy) = (0i64, 0.0);
+    for r in days_rows {
+        let count = r.n.unwrap_or(0);
+        let sum = r.sy.unwrap_or(0.0);
+        if r.local_day >= start {
+            let x = f64::from(r.local_day - start);
+            n += count;
+            hidden += r.hidden.unwrap_or(0);
+            sx += x * count as f64;
+            sy += sum;
+            sxx += x * x * count as f64;
+            sxy += x * sum;
+        } else {
+            prev_n += count;
+            prev_sy += sum;
+        }
+    }
+    let mean = (n > 0).then(|| sy / n as f64);
+    let previous_mean = (prev_n > 0).then(|| prev_sy / prev_n as f64);
+    Summary {
+        days,
+        from: date_of_day(start),
+        to: date_of_day(today),
+        count: n,
+        hidden,
+        mean,
+        previous_mean,
+        change: mean.zip(previous_mean).map(|(m, p)| m - p),
+        slope_per_week: if n > 0 {
+            slope(n as f64, sx, sy, sxx, sxy).map(|per_day| per_day * 7.0)
+        } else {
+            None
         },
-    )
-    .await
+    }
 }
 
 #[derive(FromQueryResult)]
 struct PartRow {
+    tracker_id: Uuid,
     part: i32,
     n: i64,
     mean: Option<f64>,
 }
 
-/// The mean per part of the local day over the last `days` days, night to evening.
-#[tracing::instrument(skip_all, fields(tracker_id = %tracker_id))]
-pub async fn time_of_day(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    tracker_id: Uuid,
-    days: i32,
-    now: DateTime<Utc>,
-) -> Result<Vec<PartPoint>, ServiceError> {
-    let days = window(days, "days")?;
-    audit::read(
-        db,
-        viewer,
-        "Tracker.timeOfDay",
-        Target::many(vec![tracker_id]),
-        async |db| {
-            let t = find(db, viewer, Access::Clinical, tracker_id).await?;
-            let tz = clients::timezone_of(db, t.client_id).await?;
-            let today = day_number(local_today(&tz, now));
-            let part = "CASE WHEN local_minute < 360 THEN 0 WHEN local_minute < 720 THEN 1 \
-                        WHEN local_minute < 1080 THEN 2 ELSE 3 END";
-            let stmt = entries_of(&t)
-                .expr_as(Expr::cust(part), Alias::new("part"))
-                .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-                .expr_as(
-                    Expr::cust("CAST(AVG(\"value\") AS DOUBLE PRECISION)"),
-                    Alias::new("mean"),
-                )
-                .and_where(Expr::cust(shown(viewer, "visibility")))
-                .and_where(tracker_entry::Column::LocalDay.gt(today - days))
-                .and_where(tracker_entry::Column::LocalDay.lte(today))
-                .add_group_by([Expr::cust(part)])
-                .to_owned();
-            let found: Vec<PartRow> = rows(db, &stmt).await?;
-            let points = PartOfDay::ALL
-                .into_iter()
-                .zip(0..)
-                .map(|(part, i)| {
-                    let row = found.iter().find(|r| r.part == i);
-                    PartPoint {
-                        part,
-                        count: row.map_or(0, |r| r.n),
-                        mean: row.and_then(|r| r.mean),
-                    }
-                })
-                .collect();
-            Ok((points, tracker_target(&t)))
-        },
-    )
-    .await
+/// `Tracker.timeOfDay(days)`: for each tracker, the mean per part of the local day over
+/// the last `days` days, night to evening (two statements for any number of trackers).
+pub struct TimesOfDay;
+
+impl Batch for TimesOfDay {
+    /// The window in days (checked with [`window`]).
+    type Args = i32;
+    type Value = Vec<PartPoint>;
+    const AUDIT: Option<&'static str> = Some("Tracker.timeOfDay");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        days: &i32,
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let days = *days;
+        let todays = todays(db, viewer, keys, Utc::now()).await?;
+        if todays.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let part = "CASE WHEN local_minute < 360 THEN 0 WHEN local_minute < 720 THEN 1 \
+                    WHEN local_minute < 1080 THEN 2 ELSE 3 END";
+        let stmt = entries_of(viewer, keys)?
+            .expr_as(Expr::cust(part), Alias::new("part"))
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+            .expr_as(
+                Expr::cust("CAST(AVG(\"value\") AS DOUBLE PRECISION)"),
+                Alias::new("mean"),
+            )
+            .and_where(Expr::cust(shown(viewer, "visibility")))
+            .cond_where(local_windows(&todays, |today| (today - days + 1, today)))
+            .add_group_by([
+                Expr::col(tracker_entry::Column::TrackerId),
+                Expr::cust(part),
+            ])
+            .to_owned();
+        let found: Vec<PartRow> = rows(db, &stmt).await?;
+        Ok(todays
+            .into_keys()
+            .map(|k| {
+                let points = PartOfDay::ALL
+                    .into_iter()
+                    .zip(0..)
+                    .map(|(part, i)| {
+                        let row = found.iter().find(|r| r.tracker_id == k && r.part == i);
+                        PartPoint {
+                            part,
+                            count: row.map_or(0, |r| r.n),
+                            mean: row.and_then(|r| r.mean),
+                        }
+                    })
+                    .collect();
+                (k, points)
+            })
+            .collect())
+    }
 }
 
 #[derive(FromQueryResult)]
 struct ContextRow {
+    tracker_id: Uuid,
     context: String,
     n: i64,
     mean: Option<f64>,
 }
 
-/// The contexts named most often over the last `days` days (at most `limit`, 1 to 50),
-/// with the mean value with each.
-#[tracing::instrument(skip_all, fields(tracker_id = %tracker_id))]
-pub async fn top_contexts(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    tracker_id: Uuid,
-    days: i32,
-    limit: i32,
-    now: DateTime<Utc>,
-) -> Result<Vec<ContextPoint>, ServiceError> {
-    let days = window(days, "days")?;
-    let limit = u64::try_from(limit)
+/// `Tracker.topContexts(days, limit)`: for each tracker, the contexts named most often
+/// over the last `days` days (at most `limit`, 1 to 50), with the mean value with each
+/// (two statements for any number of trackers).
+pub struct TopContexts;
+
+impl Batch for TopContexts {
+    /// The window in days (checked with [`window`]) and the limit (checked with
+    /// [`context_limit`]).
+    type Args = (i32, u64);
+    type Value = Vec<ContextPoint>;
+    const AUDIT: Option<&'static str> = Some("Tracker.topContexts");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        (days, limit): &(i32, u64),
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let days = *days;
+        let todays = todays(db, viewer, keys, Utc::now()).await?;
+        if todays.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rank = Alias::new("rank_in_tracker");
+        let grouped = entries_of(viewer, keys)?
+            .column(tracker_entry::Column::Context)
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+            .expr_as(
+                Expr::cust("CAST(AVG(\"value\") AS DOUBLE PRECISION)"),
+                Alias::new("mean"),
+            )
+            .expr_window_as(
+                Expr::cust("ROW_NUMBER()"),
+                WindowStatement::partition_by(tracker_entry::Column::TrackerId)
+                    .order_by_expr(Expr::cust("COUNT(*)"), Order::Desc)
+                    .order_by(tracker_entry::Column::Context, Order::Asc)
+                    .take(),
+                rank.clone(),
+            )
+            .and_where(Expr::cust(shown(viewer, "visibility")))
+            .and_where(tracker_entry::Column::Context.is_not_null())
+            .cond_where(local_windows(&todays, |today| (today - days + 1, today)))
+            .group_by_col(tracker_entry::Column::TrackerId)
+            .group_by_col(tracker_entry::Column::Context)
+            .to_owned();
+        let stmt = Query::select()
+            .column(Asterisk)
+            .from_subquery(grouped, Alias::new("ranked"))
+            .and_where(Expr::col(rank.clone()).lte(*limit))
+            .order_by(rank, Order::Asc)
+            .to_owned();
+        let found: Vec<ContextRow> = rows(db, &stmt).await?;
+        let mut found = batch::group(keys, found, |r| r.tracker_id);
+        Ok(todays
+            .into_keys()
+            .map(|k| {
+                let points = found
+                    .remove(&k)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|r| ContextPoint {
+                        context: r.context,
+                        count: r.n,
+                        mean: r.mean,
+                    })
+                    .collect();
+                (k, points)
+            })
+            .collect())
+    }
+}
+
+/// `limit` of [`TopContexts`] when valid (1 to 50), else `BAD_USER_INPUT` on `limit`.
+pub fn context_limit(limit: i32) -> Result<u64, ServiceError> {
+    u64::try_from(limit)
         .ok()
         .filter(|l| (1..=50).contains(l))
-        .ok_or_else(|| ServiceError::bad_input("limit", "must be 1 to 50"))?;
-    audit::read(
-        db,
-        viewer,
-        "Tracker.topContexts",
-        Target::many(vec![tracker_id]),
-        async |db| {
-            let t = find(db, viewer, Access::Clinical, tracker_id).await?;
-            let tz = clients::timezone_of(db, t.client_id).await?;
-            let today = day_number(local_today(&tz, now));
-            let stmt = entries_of(&t)
-                .column(tracker_entry::Column::Context)
-                .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-                .expr_as(
-                    Expr::cust("CAST(AVG(\"value\") AS DOUBLE PRECISION)"),
-                    Alias::new("mean"),
-                )
-                .and_where(Expr::cust(shown(viewer, "visibility")))
-                .and_where(tracker_entry::Column::Context.is_not_null())
-                .and_where(tracker_entry::Column::LocalDay.gt(today - days))
-                .and_where(tracker_entry::Column::LocalDay.lte(today))
-                .group_by_col(tracker_entry::Column::Context)
-                .order_by_expr(Expr::cust("COUNT(*)"), Order::Desc)
-                .order_by(tracker_entry::Column::Context, Order::Asc)
-                .limit(limit)
-                .to_owned();
-            let found: Vec<ContextRow> = rows(db, &stmt).await?;
-            let points = found
-                .into_iter()
-                .map(|r| ContextPoint {
-                    context: r.context,
-                    count: r.n,
-                    mean: r.mean,
-                })
-                .collect();
-            Ok((points, tracker_target(&t)))
-        },
-    )
-    .await
+        .ok_or_else(|| ServiceError::bad_input("limit", "must be 1 to 50"))
 }
 
 #[derive(FromQueryResult)]
 struct RecordRow {
+    client_id: Uuid,
     n: i64,
     hidden: Option<i64>,
     belief: Option<f64>,
@@ -455,36 +588,35 @@ struct RecordRow {
 
 #[derive(FromQueryResult)]
 struct EmotionRow {
+    client_id: Uuid,
     emotion_drop: Option<f64>,
 }
 
-/// How many thought records a client made (since `since`), and over those the viewer may
-/// read, the mean drop in belief and in emotion intensity (each record's mean over its
-/// emotions, averaged over the records).
-#[tracing::instrument(skip_all, fields(client_id = %client_id))]
-pub async fn thought_summary(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    client_id: Uuid,
-    since: Option<DateTime<Utc>>,
-) -> Result<ThoughtSummary, ServiceError> {
-    audit::read(
-        db,
-        viewer,
-        "Client.thoughtRecordSummary",
-        Target::client(client_id),
-        async |db| {
-            clients::find_visible(db, viewer, Access::Clinical, client_id).await?;
-            let summary = thought_figures(db, viewer, client_id, since, None).await?;
-            Ok((summary, Target::client(client_id)))
-        },
-    )
-    .await
+/// `Client.thoughtRecordSummary(since)`: for each client, how many thought records they
+/// made (since `since`), and over those the viewer may read, the mean drop in belief and in
+/// emotion intensity (each record's mean over its emotions, averaged over the records).
+/// Two statements for any number of clients.
+pub struct ThoughtSummaries;
+
+impl Batch for ThoughtSummaries {
+    type Args = Option<DateTime<Utc>>;
+    type Value = ThoughtSummary;
+    const AUDIT: Option<&'static str> = Some("Client.thoughtRecordSummary");
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        keys: &[Uuid],
+        since: &Self::Args,
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        let visible = clients::visible_ids(viewer, Access::Clinical)?;
+        thought_figures_of(db, viewer, keys, Some(visible), *since, None).await
+    }
 }
 
-/// What [`thought_summary`] computes, for records made from `since` to `until` (both
-/// optional, both included), in two statements. The caller has checked that the viewer may
-/// read the client clinically and writes the audit row.
+/// What [`ThoughtSummaries`] computes for one client, for records made from `since` to
+/// `until` (both optional, both included), in two statements. The caller has checked that
+/// the viewer may read the client clinically and writes the audit row.
 pub async fn thought_figures(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -492,13 +624,40 @@ pub async fn thought_figures(
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
 ) -> Result<ThoughtSummary, ServiceError> {
+    Ok(
+        thought_figures_of(db, viewer, &[client_id], None, since, until)
+            .await?
+            .remove(&client_id)
+            .unwrap_or(ThoughtSummary {
+                count: 0,
+                hidden: 0,
+                mean_emotion_drop: None,
+                mean_belief_drop: None,
+            }),
+    )
+}
+
+/// Thought-record figures of many clients (limited to `visible` when given): one
+/// statement for the counts and belief, one for the emotions.
+async fn thought_figures_of(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    client_ids: &[Uuid],
+    visible: Option<SelectStatement>,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> Result<HashMap<Uuid, ThoughtSummary>, ServiceError> {
     let records = Alias::new("r");
+    let client_col = Expr::col((records.clone(), thought_record::Column::ClientId));
     let scoped = |mut q: SelectStatement| {
-        q.and_where(Expr::col((records.clone(), thought_record::Column::ClientId)).eq(client_id))
+        q.and_where(client_col.clone().is_in(client_ids.iter().copied()))
             .and_where(
                 Expr::col((records.clone(), thought_record::Column::PracticeId))
                     .eq(viewer.practice_id),
             );
+        if let Some(visible) = visible.clone() {
+            q.and_where(client_col.clone().in_subquery(visible));
+        }
         if let Some(since) = since {
             q.and_where(
                 Expr::col((records.clone(), thought_record::Column::RecordedAt)).gte(since),
@@ -515,6 +674,7 @@ pub async fn thought_figures(
     let stmt = scoped(
         Query::select()
             .from_as(thought_record::Entity, records.clone())
+            .expr_as(client_col.clone(), Alias::new("client_id"))
             .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
             .expr_as(
                 Expr::cust(format!("SUM(CASE WHEN {show} THEN 0 ELSE 1 END)")),
@@ -527,9 +687,13 @@ pub async fn thought_figures(
                 )),
                 Alias::new("belief"),
             )
+            .add_group_by([client_col.clone()])
             .to_owned(),
     );
     let counts: Vec<RecordRow> = rows(db, &stmt).await?;
+    if counts.is_empty() {
+        return Ok(HashMap::new());
+    }
     // Each record's drop is the mean over its emotions (as `ThoughtRecord.emotionDrop`);
     // the summary averages those, so every record weighs the same.
     let per_record = scoped(
@@ -542,27 +706,44 @@ pub async fn thought_figures(
                 Expr::col((records.clone(), thought_record::Column::Id))
                     .equals((Alias::new("e"), emotion::Column::ThoughtRecordId)),
             )
+            .expr_as(client_col.clone(), Alias::new("client_id"))
             .expr_as(
                 Expr::cust("CAST(AVG(e.intensity_before - e.intensity_after) AS DOUBLE PRECISION)"),
                 Alias::new("record_drop"),
             )
             .and_where(Expr::cust(show.clone()))
-            .group_by_col((records.clone(), thought_record::Column::Id))
+            .add_group_by([
+                client_col.clone(),
+                Expr::col((records.clone(), thought_record::Column::Id)),
+            ])
             .to_owned(),
     );
     let stmt = Query::select()
+        .column(Alias::new("client_id"))
         .expr_as(
             Expr::cust("CAST(AVG(record_drop) AS DOUBLE PRECISION)"),
             Alias::new("emotion_drop"),
         )
         .from_subquery(per_record, Alias::new("per_record"))
+        .group_by_col(Alias::new("client_id"))
         .to_owned();
     let emotions: Vec<EmotionRow> = rows(db, &stmt).await?;
-    let c = counts.first();
-    Ok(ThoughtSummary {
-        count: c.map_or(0, |c| c.n),
-        hidden: c.and_then(|c| c.hidden).unwrap_or(0),
-        mean_emotion_drop: emotions.first().and_then(|e| e.emotion_drop),
-        mean_belief_drop: c.and_then(|c| c.belief),
-    })
+    Ok(counts
+        .into_iter()
+        .map(|c| {
+            let drop = emotions
+                .iter()
+                .find(|e| e.client_id == c.client_id)
+                .and_then(|e| e.emotion_drop);
+            (
+                c.client_id,
+                ThoughtSummary {
+                    count: c.n,
+                    hidden: c.hidden.unwrap_or(0),
+                    mean_emotion_drop: drop,
+                    mean_belief_drop: c.belief,
+                },
+            )
+        })
+        .collect())
 }

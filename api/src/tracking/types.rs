@@ -15,7 +15,8 @@ use crate::{
     error::{GqlResult, ServiceError},
     graphql::{
         context,
-        pagination::{Conn, PageRequest, connection, encode_cursor},
+        loaders::load_visible,
+        pagination::{Conn, connection, encode_cursor, paged},
     },
 };
 
@@ -195,11 +196,9 @@ impl Tracker {
         >,
         #[graphql(desc = "Only entries recorded before this instant.")] to: Option<DateTime<Utc>>,
     ) -> GqlResult<Conn<TrackerEntry>> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
-        let page = PageRequest::parse(first, after, last, before)?;
-        let page = tracking::entries(&state.db, viewer, self.model.id, from, to, page).await?;
-        let role = viewer.role;
+        let role = context::viewer(ctx)?.role;
+        let args = paged(ctx, first, after, last, before, (from, to))?;
+        let page = load_visible::<tracking::EntriesOf>(ctx, self.model.id, args).await?;
         Ok(connection(
             page,
             |e| encode_cursor(&(e.recorded_at, e.id)),
@@ -215,15 +214,12 @@ impl Tracker {
         #[graphql(desc = "The last local date (inclusive).")] to: NaiveDate,
         #[graphql(desc = "Days or weeks (Monday to Sunday).", default)] bucket: BucketValue,
     ) -> GqlResult<Vec<TrendPoint>> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
-        Ok(
-            trends::series(&state.db, viewer, self.model.id, from, to, bucket.into())
-                .await?
-                .into_iter()
-                .map(TrendPoint::from)
-                .collect(),
-        )
+        let range = trends::SeriesRange::parse(from, to, bucket.into())?;
+        Ok(load_visible::<trends::Series>(ctx, self.model.id, range)
+            .await?
+            .into_iter()
+            .map(TrendPoint::from)
+            .collect())
     }
     /// The last `days` local days (today included) against the `days` before them.
     async fn summary(
@@ -231,13 +227,10 @@ impl Tracker {
         ctx: &Context<'_>,
         #[graphql(desc = "The window, 1 to 365 days.", default = 14)] days: i32,
     ) -> GqlResult<TrackerSummary> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
-        Ok(
-            trends::summary(&state.db, viewer, self.model.id, days, Utc::now())
-                .await?
-                .into(),
-        )
+        let days = trends::window(days, "days")?;
+        Ok(load_visible::<trends::Summaries>(ctx, self.model.id, days)
+            .await?
+            .into())
     }
     /// The mean per part of the local day over the last `days` days: always four points,
     /// NIGHT to EVENING.
@@ -246,19 +239,16 @@ impl Tracker {
         ctx: &Context<'_>,
         #[graphql(desc = "The window, 1 to 365 days.", default = 30)] days: i32,
     ) -> GqlResult<Vec<PartOfDayPoint>> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
-        Ok(
-            trends::time_of_day(&state.db, viewer, self.model.id, days, Utc::now())
-                .await?
-                .into_iter()
-                .map(|p| PartOfDayPoint {
-                    part: p.part.into(),
-                    count: p.count,
-                    mean: p.mean,
-                })
-                .collect(),
-        )
+        let days = trends::window(days, "days")?;
+        Ok(load_visible::<trends::TimesOfDay>(ctx, self.model.id, days)
+            .await?
+            .into_iter()
+            .map(|p| PartOfDayPoint {
+                part: p.part.into(),
+                count: p.count,
+                mean: p.mean,
+            })
+            .collect())
     }
     /// The contexts named most often over the last `days` days, with the mean value with
     /// each; most entries first.
@@ -268,10 +258,10 @@ impl Tracker {
         #[graphql(desc = "The window, 1 to 365 days.", default = 30)] days: i32,
         #[graphql(desc = "How many contexts, 1 to 50.", default = 5)] limit: i32,
     ) -> GqlResult<Vec<ContextPoint>> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
+        let days = trends::window(days, "days")?;
+        let limit = trends::context_limit(limit)?;
         Ok(
-            trends::top_contexts(&state.db, viewer, self.model.id, days, limit, Utc::now())
+            load_visible::<trends::TopContexts>(ctx, self.model.id, (days, limit))
                 .await?
                 .into_iter()
                 .map(|p| ContextPoint {

@@ -322,6 +322,7 @@ impl TestApp {
             client_id: None,
             scopes: Vec::new(),
             request_id: "test".to_owned(),
+            audit: momentum_api::audit::Trail::direct(),
         };
         let new = NewCredential::new(
             DisplayName::parse("Test EHR", "name").unwrap(),
