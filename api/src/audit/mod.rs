@@ -65,7 +65,7 @@ impl Trail {
     /// Writes every kept row in one multi-row `INSERT` (per [`FLUSH_CHUNK`] rows) and
     /// returns how many. On PostgreSQL the statement sets `synchronous_commit = off` for its
     /// own (implicit) transaction, so its commit does not wait for the WAL flush.
-    pub async fn flush(&self, db: &DatabaseConnection) -> Result<usize, DbErr> {
+    pub async fn flush(&self, db: &impl ConnectionTrait) -> Result<usize, DbErr> {
         let rows = match &self.0 {
             Some(rows) => std::mem::take(&mut *rows.lock().unwrap_or_else(|e| e.into_inner())),
             None => return Ok(0),
@@ -81,7 +81,7 @@ impl Trail {
 }
 
 /// One multi-row insert of audit rows; on PostgreSQL without waiting for the WAL flush.
-async fn insert_unflushed(db: &DatabaseConnection, rows: Vec<Row>) -> Result<(), DbErr> {
+async fn insert_unflushed(db: &impl ConnectionTrait, rows: Vec<Row>) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
     let mut insert = entity::audit_log::Entity::insert_many(rows).into_query();
     if backend == sea_orm::DatabaseBackend::Postgres {

@@ -1,10 +1,14 @@
 //! The server's own database sessions: the settings `db::connect` makes on each backend.
 
-use sea_orm::{ConnectionTrait as _, DatabaseBackend, Statement};
+use momentum_api::{
+    audit::{self, Target, Trail},
+    auth::{Role, Viewer},
+};
+use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, TransactionTrait as _};
 
 use crate::helpers::spawn_app;
 
-async fn one(db: &sea_orm::DatabaseConnection, sql: &str) -> String {
+async fn one(db: &impl ConnectionTrait, sql: &str) -> String {
     let row = db
         .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
         .await
@@ -30,5 +34,48 @@ async fn server_connections_carry_the_settings_the_server_relies_on() {
             assert_eq!(one(&db, "PRAGMA journal_mode").await, "wal");
             assert_eq!(one(&db, "PRAGMA foreign_keys").await, "1");
         }
+    }
+}
+
+#[tokio::test]
+async fn a_requests_read_audit_rows_are_one_insert_that_does_not_wait_for_the_wal_flush() {
+    let app = spawn_app().await;
+    let db = momentum_api::db::connect(&app.config).await.unwrap();
+    let viewer = Viewer {
+        id: app.a.therapist_ids[0],
+        role: Role::Therapist,
+        practice_id: app.a.practice_id,
+        client_id: None,
+        scopes: Vec::new(),
+        request_id: "audit-test".to_owned(),
+        audit: Trail::buffered(),
+    };
+    let before = app.count("audit_log").await;
+    for (i, client) in app.a.client_ids.iter().enumerate() {
+        let op = if i % 2 == 0 {
+            "Client.goals"
+        } else {
+            "Client.homework"
+        };
+        audit::note(&db, &viewer, op, &Target::client(*client), Ok(()))
+            .await
+            .unwrap();
+    }
+    // Noted, not written: the request writes them when it ends.
+    assert_eq!(app.count("audit_log").await, before);
+    assert_eq!(viewer.audit.pending(), 4);
+
+    let txn = db.begin().await.unwrap();
+    assert_eq!(viewer.audit.flush(&txn).await.unwrap(), 4);
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        // The insert set it for its own transaction (here the test's, to look at it).
+        assert_eq!(one(&txn, "SHOW synchronous_commit").await, "off");
+    }
+    txn.commit().await.unwrap();
+    assert_eq!(app.count("audit_log").await, before + 4);
+    assert_eq!(viewer.audit.pending(), 0);
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        // Only for that transaction: the connection's next one waits for the flush again.
+        assert_eq!(one(&db, "SHOW synchronous_commit").await, "on");
     }
 }

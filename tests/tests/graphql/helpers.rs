@@ -39,6 +39,8 @@ pub struct TestApp {
     pub b: SeededPractice,
     /// SQL statements the app has run (every statement, any connection of its pool).
     pub statements: Arc<AtomicUsize>,
+    /// Of those, the statements that wrote `audit_log` rows.
+    pub audit_statements: Arc<AtomicUsize>,
     /// Stops the server gracefully (what SIGTERM does).
     pub stopper: momentum_api::startup::Stopper,
     _database: TestDatabase,
@@ -157,9 +159,13 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let mut db = momentum_api::db::connect(&config).await.expect("connect");
     momentum_api::db::migrate(&db).await.expect("migrate");
     let statements = Arc::new(AtomicUsize::new(0));
-    let counter = statements.clone();
-    db.set_metric_callback(move |_| {
+    let audit_statements = Arc::new(AtomicUsize::new(0));
+    let (counter, audit_counter) = (statements.clone(), audit_statements.clone());
+    db.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::Relaxed);
+        if info.statement.sql.starts_with("INSERT INTO \"audit_log\"") {
+            audit_counter.fetch_add(1, Ordering::Relaxed);
+        }
     });
     let app = Application::build_with(config.clone(), db, &SecretString::from(JWT_SECRET))
         .expect("build app");
@@ -188,6 +194,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         a,
         b,
         statements,
+        audit_statements,
         stopper,
         _database: database,
     }

@@ -18,6 +18,7 @@ mod http;
 mod insights;
 mod integrations;
 mod measures;
+mod nested;
 mod plans;
 mod realtime;
 mod reports;
