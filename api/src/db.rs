@@ -34,6 +34,9 @@ async fn connect_sized(config: &Config, size: u32) -> Result<DatabaseConnection,
         .min_connections(0)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
+        // A ping on every checkout is a round trip per statement; only a connection idle
+        // long enough to have been dropped by a proxy or the server is tested first.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         // sqlx's statement log carries bound values (PHI): keep it off (DESIGN §9).
         .sqlx_logging(false);
     if config.is_postgres() {

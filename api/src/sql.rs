@@ -2,8 +2,8 @@
 //! bound the same way on SQLite and PostgreSQL.
 
 use sea_orm::{
-    Condition,
-    sea_query::{Alias, Expr, Func},
+    ActiveModelTrait, ActiveValue, Condition, EntityTrait, Iterable,
+    sea_query::{Alias, Expr, Func, InsertStatement, Query},
 };
 
 /// `SUM(CASE WHEN cond THEN 1 ELSE 0 END)`.
@@ -19,4 +19,28 @@ pub fn mean_if(cond: Condition, value: Expr) -> Expr {
         Alias::new("DOUBLE PRECISION"),
     )
     .into()
+}
+
+/// `INSERT INTO <table> (<the columns set in model>) SELECT <their values> WHERE <when>`:
+/// a row written only when `when` holds, e.g. inside a `WITH` statement only when an
+/// earlier insert of the same statement wrote its row.
+pub fn insert_when<A>(model: &A, when: Expr) -> Result<InsertStatement, sea_orm::DbErr>
+where
+    A: ActiveModelTrait,
+{
+    let mut columns = Vec::new();
+    let mut values = Vec::new();
+    for column in <<A::Entity as EntityTrait>::Column as Iterable>::iter() {
+        if let ActiveValue::Set(v) | ActiveValue::Unchanged(v) = model.get(column) {
+            columns.push(column);
+            values.push(Expr::val(v));
+        }
+    }
+    let select = Query::select().exprs(values).and_where(when).to_owned();
+    Ok(Query::insert()
+        .into_table(A::Entity::default())
+        .columns(columns)
+        .select_from(select)
+        .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?
+        .to_owned())
 }

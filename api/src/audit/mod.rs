@@ -142,7 +142,9 @@ fn outcome(result: Result<(), &ServiceError>) -> &'static str {
     }
 }
 
-fn row(
+/// The audit row of `operation` by `viewer` on `target` (for a statement that writes it
+/// together with the change, see `tracking::service::log_one`).
+pub fn row(
     viewer: &Viewer,
     operation: &str,
     target: &Target,
@@ -249,7 +251,9 @@ pub async fn read<T>(
     }
 }
 
-async fn failed(
+/// Notes the failure row of an operation that failed with `e` (logged, not raised, when it
+/// cannot be written: the caller already has the original error).
+pub async fn failed(
     db: &DatabaseConnection,
     viewer: &Viewer,
     operation: &'static str,

@@ -1,7 +1,10 @@
 //! The viewer: who is asking, resolved once per request from the bearer token and checked
 //! against the database (so disabling a user or revoking a credential takes effect at once).
 
-use sea_orm::{ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _};
+use sea_orm::{
+    ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _, QuerySelect as _,
+    sea_query::Query,
+};
 use uuid::Uuid;
 
 use super::{
@@ -151,25 +154,40 @@ pub async fn authenticate(
                 .filter(|s| granted.contains(s))
                 .collect();
         }
-        role => {
-            use entity::app_user as u;
-            let user = u::Entity::find_by_id(id)
-                .filter(u::Column::PracticeId.eq(claims.pid))
-                .filter(u::Column::Role.eq(role.as_str()))
-                .filter(u::Column::DisabledAt.is_null())
+        Role::Client => {
+            // One statement: the client record of an enabled client login.
+            use entity::{app_user as u, client as cl};
+            let login = Query::select()
+                .column(u::Column::Id)
+                .from(u::Entity)
+                .and_where(u::Column::Id.eq(id))
+                .and_where(u::Column::PracticeId.eq(claims.pid))
+                .and_where(u::Column::Role.eq(Role::Client.as_str()))
+                .and_where(u::Column::DisabledAt.is_null())
+                .to_owned();
+            let client_id: Uuid = cl::Entity::find()
+                .select_only()
+                .column(cl::Column::Id)
+                .filter(cl::Column::UserId.in_subquery(login))
+                .filter(cl::Column::PracticeId.eq(claims.pid))
+                .into_tuple()
                 .one(db)
                 .await?
                 .ok_or(ServiceError::Unauthenticated)?;
-            if role == Role::Client {
-                use entity::client as cl;
-                let client = cl::Entity::find()
-                    .filter(cl::Column::UserId.eq(user.id))
-                    .filter(cl::Column::PracticeId.eq(claims.pid))
-                    .one(db)
-                    .await?
-                    .ok_or(ServiceError::Unauthenticated)?;
-                viewer.client_id = Some(client.id);
-            }
+            viewer.client_id = Some(client_id);
+        }
+        role => {
+            use entity::app_user as u;
+            u::Entity::find_by_id(id)
+                .select_only()
+                .column(u::Column::Id)
+                .filter(u::Column::PracticeId.eq(claims.pid))
+                .filter(u::Column::Role.eq(role.as_str()))
+                .filter(u::Column::DisabledAt.is_null())
+                .into_tuple::<Uuid>()
+                .one(db)
+                .await?
+                .ok_or(ServiceError::Unauthenticated)?;
         }
     }
     Ok(Principal::Viewer(viewer))

@@ -233,7 +233,8 @@ pub async fn append_many(
     announce(conn).await
 }
 
-fn row(actor: Option<Actor>, event: NewEvent) -> entity::event::ActiveModel {
+/// The row of `event` by `actor` (sequence and transaction id from the database).
+pub fn row(actor: Option<Actor>, event: NewEvent) -> entity::event::ActiveModel {
     entity::event::ActiveModel {
         sequence: NotSet,
         id: Set(Uuid::now_v7()),

@@ -1964,3 +1964,48 @@ async fn the_tracking_migration_gives_existing_clients_their_built_in_trackers()
     .await;
     res.ok();
 }
+
+#[tokio::test]
+async fn logging_one_entry_takes_three_statements_on_postgresql_and_writes_all_it_did() {
+    let app = spawn_app().await;
+    let c = app.client();
+    let client = app.a.client_ids[0];
+    let mood = mood_tracker(&app, &c, client).await;
+    let (entries_before, events_before, audits_before) = (
+        app.count("tracker_entry").await,
+        app.count("event").await,
+        app.count("audit_log").await,
+    );
+    let id = Uuid::now_v7().to_string();
+    let input = entry_with_id(&id, &mood, 6.0, &ago(Duration::minutes(5)));
+    let query = format!(
+        "mutation {{ logEntry(input: {{ id: \"{id}\", trackerId: \"{mood}\", value: 6, \
+         recordedAt: \"{}\" }}) {{ entry {{ id }} duplicate }} }}",
+        input["recordedAt"].as_str().unwrap()
+    );
+    let statements = app.statements_for(&c, &query).await;
+    if sea_orm::ConnectionTrait::get_database_backend(&app.db) == sea_orm::DatabaseBackend::Postgres
+    {
+        // The token's subject, the tracker with its client's time zone, and one statement
+        // writing the entry, its event and its audit row (no BEGIN or COMMIT).
+        assert_eq!(statements, 3);
+    } else {
+        // SQLite cannot write from a WITH: the same in a transaction, one insert each.
+        assert!(statements <= 6, "{statements} statements");
+    }
+    assert_eq!(app.count("tracker_entry").await, entries_before + 1);
+    assert_eq!(app.count("event").await, events_before + 1);
+    assert_eq!(app.count("audit_log").await, audits_before + 1);
+    assert_eq!(
+        app.event_kinds(client).await.last().unwrap(),
+        "ENTRY_LOGGED"
+    );
+
+    // A replay writes nothing new but its audit row.
+    let audits_before = app.count("audit_log").await;
+    let replay = app.gql(Some(&c), &query, json!({})).await.ok();
+    assert_eq!(replay.data("logEntry.duplicate"), true);
+    assert_eq!(app.count("tracker_entry").await, entries_before + 1);
+    assert_eq!(app.count("event").await, events_before + 1);
+    assert_eq!(app.count("audit_log").await, audits_before + 1);
+}
