@@ -22,6 +22,7 @@ pub mod job_cursor;
 pub mod measure_assignment;
 pub mod measure_response;
 pub mod measure_setting;
+pub mod momentum_projection;
 pub mod obstacle_log;
 pub mod practice;
 pub mod refresh_token;

@@ -13,6 +13,7 @@ mod m20261124_000009_measures_alerts;
 mod m20261124_000010_event_feed;
 mod m20261124_000011_webhooks;
 mod m20261124_000012_insights;
+mod m20261204_000013_momentum_projection;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000010_event_feed::Migration),
             Box::new(m20261124_000011_webhooks::Migration),
             Box::new(m20261124_000012_insights::Migration),
+            Box::new(m20261204_000013_momentum_projection::Migration),
         ]
     }
 }

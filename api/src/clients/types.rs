@@ -322,10 +322,11 @@ impl Client {
     /// days (configurable): a 0-100 score, its trend and parts, the tracking streak and
     /// days since the last activity (clinical access; see the README's "Momentum score").
     async fn momentum(&self, ctx: &Context<'_>) -> GqlResult<crate::insights::types::Momentum> {
-        let window_days = context::state(ctx)?.config.score_window_days;
+        let fresh = crate::insights::resolvers::freshness(&context::state(ctx)?.config);
+        let window_days = fresh.window_days;
+        let args = (window_days, fresh.max_age.num_seconds());
         let inner =
-            load_clinical::<crate::insights::service::MomentumOf>(ctx, self.model.id, window_days)
-                .await?;
+            load_clinical::<crate::insights::service::MomentumOf>(ctx, self.model.id, args).await?;
         Ok(crate::insights::types::Momentum { inner, window_days })
     }
     /// The client's alerts, most severe then oldest first (at most 200). For the care

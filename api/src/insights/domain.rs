@@ -42,7 +42,7 @@ impl ComponentName {
 }
 
 /// What the window held for one client (counted in SQL).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Inputs {
     /// Days of the window the client existed for (0 on the day they were created).
     pub days_observed: i64,

@@ -2,6 +2,7 @@
 //! alerts (DISENGAGEMENT, MISSED_HOMEWORK) that an evaluator raises from them.
 
 pub mod domain;
+pub mod projection;
 pub mod resolvers;
 pub mod service;
 pub mod types;

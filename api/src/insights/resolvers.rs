@@ -8,9 +8,19 @@ use crate::{
     error::GqlResult,
     graphql::{
         context,
-        pagination::{Conn, PageRequest, connection, encode_cursor},
+        pagination::{Conn, PageRequest, connection, encode_cursor, wants_total},
     },
 };
+
+/// When a stored momentum is current: the server's window, and at most one evaluator
+/// interval old.
+pub fn freshness(config: &crate::config::Config) -> super::projection::Freshness {
+    super::projection::Freshness {
+        window_days: config.score_window_days,
+        max_age: chrono::TimeDelta::from_std(config.alert_evaluation_interval)
+            .unwrap_or(chrono::TimeDelta::MAX),
+    }
+}
 
 /// Insight queries.
 #[derive(Default)]
@@ -48,7 +58,8 @@ impl InsightsQuery {
             status.map(Into::into),
             sort,
             page,
-            window_days,
+            freshness(&state.config),
+            wants_total(ctx),
         )
         .await?;
         Ok(connection(

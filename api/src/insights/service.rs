@@ -15,7 +15,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::domain::{self, Inputs, Momentum, TREND_DAYS, rules};
+use super::{
+    domain::{self, Inputs, Momentum, TREND_DAYS, rules},
+    projection,
+};
 use crate::{
     alerts::{
         domain::AlertKind,
@@ -48,7 +51,7 @@ pub enum Clients {
 
 impl Clients {
     /// `<table>.client_id IN (…)`.
-    fn on<T, C>(&self, table: T, column: C) -> Expr
+    pub(crate) fn on<T, C>(&self, table: T, column: C) -> Expr
     where
         T: sea_orm::sea_query::IntoIden,
         C: sea_orm::sea_query::IntoIden,
@@ -824,7 +827,8 @@ pub async fn evaluate_practice(
             .and_where(client::Column::Status.eq("ACTIVE"))
             .to_owned(),
     ));
-    let all = facts(txn, &who, w).await?;
+    // The round keeps the momentum projection current too (its window slides with time).
+    let all = projection::refresh(txn, &who, w).await?;
     let alerts = alert_counts(txn, &who).await?;
     let settled = latest_settled(txn, &who, w.now).await?;
     let mut done = Evaluated {
@@ -987,8 +991,11 @@ pub use super::domain::CaseloadSort;
 
 /// The caseload dashboard: every client the viewer may read clinically (a therapist's
 /// care teams; integrators with `CLINICAL_READ`: the practice), ACTIVE ones unless
-/// `status` says otherwise, ordered by `sort`, a page at a time. A fixed number of
-/// statements whatever the page size or caseload.
+/// `status` says otherwise, ordered by `sort`, a page at a time, from the momentum
+/// projection ([`super::projection`]): a fixed number of statements whatever the page size
+/// or caseload. Sorting by MOMENTUM or LAST_ACTIVITY pages in SQL (the cost grows with the
+/// page); OPEN_ALERTS and NEXT_SESSION read every visible client's alerts and next session
+/// (small aggregates) and sort those. `totals`: count the visible clients (one statement).
 #[tracing::instrument(skip_all)]
 pub async fn caseload(
     db: &DatabaseConnection,
@@ -996,7 +1003,8 @@ pub async fn caseload(
     status: Option<crate::clients::domain::ClientStatus>,
     sort: CaseloadSort,
     page: PageRequest<CaseloadCursor>,
-    window_days: i64,
+    fresh: projection::Freshness,
+    totals: bool,
 ) -> Result<Page<CaseloadRow>, ServiceError> {
     viewer.require_care_team("the caseload is the care team's")?;
     let mut ids = clients::visible_ids(viewer, Access::Clinical)?;
@@ -1008,43 +1016,70 @@ pub async fn caseload(
     let who = Clients::Query(Box::new(ids));
     audit::read(db, viewer, "caseload", Target::default(), async |db| {
         let now = Utc::now();
-        let all = facts(db, &who, Windows::new(now, window_days)).await?;
-        let mut alerts = alert_counts(db, &who).await?;
-        let mut next = next_sessions(db, &who, now).await?;
-        let mut rows: Vec<(CaseloadCursor, CaseloadRow)> = all
-            .into_iter()
-            .map(|f| {
-                let row = CaseloadRow {
-                    momentum: f.momentum(),
-                    alerts: alerts.remove(&f.client.id).unwrap_or_default(),
-                    next_session_at: next.remove(&f.client.id),
-                    facts: f,
-                };
-                (row.key(sort), row)
-            })
-            .collect();
-        rows.sort_by(|a, b| a.0.cmp(&b.0));
-        let total = rows.len() as u64;
-        let after: Vec<CaseloadRow> = rows
-            .into_iter()
-            .filter(|(k, _)| page.cursor.as_ref().is_none_or(|c| k > c))
-            .take(page.fetch() as usize)
-            .map(|(_, r)| r)
-            .collect();
-        let page = Page::from_rows(after, &page, total);
+        projection::ensure(db, &who, fresh, now).await?;
+        let total = if totals {
+            use sea_orm::PaginatorTrait as _;
+            client::Entity::find()
+                .filter(who.on(client::Entity, client::Column::Id))
+                .count(db)
+                .await?
+        } else {
+            0
+        };
+        let rows =
+            match projection::page(db, &who, sort, page.cursor.as_ref(), page.fetch()).await? {
+                Some(facts) => {
+                    let on_page = Clients::Ids(facts.iter().map(|f| f.client.id).collect());
+                    let mut alerts = alert_counts(db, &on_page).await?;
+                    let mut next = next_sessions(db, &on_page, now).await?;
+                    facts
+                        .into_iter()
+                        .map(|f| CaseloadRow {
+                            momentum: f.momentum(),
+                            alerts: alerts.remove(&f.client.id).unwrap_or_default(),
+                            next_session_at: next.remove(&f.client.id),
+                            facts: f,
+                        })
+                        .collect()
+                }
+                None => {
+                    let all = projection::read(db, &who).await?;
+                    let mut alerts = alert_counts(db, &who).await?;
+                    let mut next = next_sessions(db, &who, now).await?;
+                    let mut rows: Vec<(CaseloadCursor, CaseloadRow)> = all
+                        .into_iter()
+                        .map(|f| {
+                            let row = CaseloadRow {
+                                momentum: f.momentum(),
+                                alerts: alerts.remove(&f.client.id).unwrap_or_default(),
+                                next_session_at: next.remove(&f.client.id),
+                                facts: f,
+                            };
+                            (row.key(sort), row)
+                        })
+                        .collect();
+                    rows.sort_by(|a, b| a.0.cmp(&b.0));
+                    rows.into_iter()
+                        .filter(|(k, _)| page.cursor.as_ref().is_none_or(|c| k > c))
+                        .take(usize::try_from(page.fetch()).unwrap_or(usize::MAX))
+                        .map(|(_, r)| r)
+                        .collect()
+                }
+            };
+        let page = Page::from_rows(rows, &page, total);
         let ids = page.items.iter().map(|r| r.facts.client.id).collect();
         Ok((page, Target::many(ids)))
     })
     .await
 }
 
-/// `Client.momentum`: each client's momentum over the window of `days` (the server's
-/// `MOMENTUM_SCORE_WINDOW_DAYS`), from one grouped statement per source.
+/// `Client.momentum`: each client's momentum from the projection (one statement when
+/// every row is current; stale ones are recomputed, see [`super::projection`]).
 pub struct MomentumOf;
 
 impl Batch for MomentumOf {
-    /// The window in days.
-    type Args = i64;
+    /// The window in days and how old a stored row may be, in seconds.
+    type Args = (i64, i64);
     type Value = Momentum;
     const AUDIT: Option<&'static str> = Some("Client.momentum");
 
@@ -1052,14 +1087,13 @@ impl Batch for MomentumOf {
         db: &DatabaseConnection,
         viewer: &Viewer,
         keys: &[Uuid],
-        window_days: &i64,
+        (window_days, max_age): &(i64, i64),
     ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
-        let rows = facts(
-            db,
-            &Clients::Ids(keys.to_vec()),
-            Windows::new(Utc::now(), *window_days),
-        )
-        .await?;
+        let fresh = projection::Freshness {
+            window_days: *window_days,
+            max_age: TimeDelta::seconds(*max_age),
+        };
+        let rows = projection::current(db, keys, fresh, Utc::now()).await?;
         Ok(rows
             .into_iter()
             .filter(|f| f.client.practice_id == viewer.practice_id)

@@ -681,3 +681,124 @@ async fn the_demo_caseload_shows_momentum_measured_on_every_part_it_has() {
         assert!(m["streakDays"].as_i64().unwrap() >= 7, "{m}");
     }
 }
+
+#[tokio::test]
+async fn the_momentum_projection_equals_the_computation_on_a_prepared_year_as_the_window_slides() {
+    use momentum_api::insights::{
+        projection::{self, Freshness},
+        service::{Clients, Windows, facts},
+    };
+    let app = spawn_app().await;
+    let t = app.therapist();
+    let now = Utc::now();
+    let ids = app.add_clients(&t, 4).await;
+    for (i, c) in ids.iter().enumerate() {
+        let h = history(&app, *c);
+        h.created(now - days(400)).await;
+        h.year(now, 11 + i as u64).await;
+    }
+    let who = Clients::Ids(ids.clone());
+    // Today, then as the window slides over the same records: part of a day, days, more
+    // than a window, past the end of the history's homework.
+    for later in [
+        TimeDelta::zero(),
+        TimeDelta::hours(7),
+        days(3),
+        days(15),
+        days(40),
+    ] {
+        let w = Windows::new(now + later, 14);
+        projection::refresh(&app.db, &who, w).await.unwrap();
+        let stored = projection::read(&app.db, &who).await.unwrap();
+        let computed = facts(&app.db, &who, w).await.unwrap();
+        assert_eq!(stored.len(), ids.len());
+        for f in &computed {
+            let s = stored.iter().find(|s| s.client.id == f.client.id).unwrap();
+            let at = format!("{} later", later);
+            assert_eq!(s.momentum(), f.momentum(), "{at}");
+            assert_eq!(s.now, f.now, "{at}");
+            assert_eq!(s.week_ago, f.week_ago, "{at}");
+            assert_eq!(s.last_activity_at, f.last_activity_at, "{at}");
+            assert_eq!(
+                s.days_since_last_activity, f.days_since_last_activity,
+                "{at}"
+            );
+            assert_eq!(s.streak_days, f.streak_days, "{at}");
+            assert_eq!(s.homework_due, f.homework_due, "{at}");
+            assert_eq!(s.homework_overdue, f.homework_overdue, "{at}");
+        }
+        // Every client has a score at least on the first rounds (a year of records).
+        if later < days(3) {
+            assert!(stored.iter().all(|s| s.momentum().score.score.is_some()));
+        }
+    }
+
+    // Rows computed with another window, or too long ago, are recomputed when read; current
+    // ones are not.
+    let fresh = Freshness {
+        window_days: 14,
+        max_age: TimeDelta::minutes(15),
+    };
+    let w = Windows::new(now, 14);
+    projection::refresh(&app.db, &who, w).await.unwrap();
+    assert_eq!(
+        projection::ensure(&app.db, &who, fresh, now).await.unwrap(),
+        0
+    );
+    let wider = Freshness {
+        window_days: 21,
+        ..fresh
+    };
+    assert_eq!(
+        projection::ensure(&app.db, &who, wider, now).await.unwrap(),
+        ids.len()
+    );
+    assert_eq!(
+        projection::ensure(&app.db, &who, fresh, now + TimeDelta::hours(1))
+            .await
+            .unwrap(),
+        ids.len()
+    );
+}
+
+#[tokio::test]
+async fn a_write_shows_in_the_projected_momentum_and_the_caseload_reads_the_same_figures() {
+    let app = spawn_app().await;
+    let t = app.therapist();
+    let c = app.a.client_ids[0];
+    let caseload = "{ caseload(sort: MOMENTUM, first: 10) { nodes { momentum { score
+        lastActivityAt streakDays } client { id momentum { score lastActivityAt streakDays } } } } }";
+    let res = app.gql(Some(&t), caseload, json!({})).await.ok();
+    let nodes = res.data("caseload.nodes").as_array().unwrap().clone();
+    assert!(!nodes.is_empty());
+    for n in &nodes {
+        assert_eq!(n["momentum"], n["client"]["momentum"], "{n}");
+    }
+    let before = momentum(&app, &t, c).await;
+    assert_eq!(before["lastActivityAt"], Value::Null, "{before}");
+
+    // A client logs mood: the next read shows it (the row is stale by the new event).
+    let mood = app.tracker_id(&t, c, "MOOD").await;
+    let at = Utc::now() - TimeDelta::minutes(5);
+    app.gql(
+        Some(&app.client()),
+        "mutation($input: LogEntryInput!) { logEntry(input: $input) { entry { id } } }",
+        json!({ "input": { "trackerId": mood, "value": 7, "recordedAt": at.to_rfc3339() } }),
+    )
+    .await
+    .ok();
+    let after = momentum(&app, &t, c).await;
+    assert_eq!(after["streakDays"], 1, "{after}");
+    assert!(after["lastActivityAt"].is_string(), "{after}");
+    let res = app.gql(Some(&t), caseload, json!({})).await.ok();
+    let entry = res
+        .data("caseload.nodes")
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["client"]["id"] == c.to_string())
+        .unwrap()
+        .clone();
+    assert_eq!(entry["momentum"], entry["client"]["momentum"]);
+    assert_eq!(entry["momentum"]["streakDays"], 1);
+}
