@@ -23,6 +23,7 @@
 //! connections), not the test suite's 5. SQLite by default; PostgreSQL when
 //! `MOMENTUM_TEST_DATABASE_URL` is set (a fresh database is created and dropped, exactly as
 //! in the integration suite). Run with `cargo bench -p momentum-tests --bench insights`.
+//! `BENCH_CLIENTS` changes the 500 clients (e.g. 5000 for the caseload at practice scale);
 //! `BENCH_SECONDS` changes the timed span of each run; `RUST_LOG` (e.g. `error`) shows the
 //! server's log. It prints a markdown table.
 
@@ -60,7 +61,16 @@ use helpers::{TestApp, spawn_app_with};
 use history::History;
 
 /// Clients seeded on top of the demo practice's 4.
+/// Clients seeded when `BENCH_CLIENTS` does not say otherwise.
 const CLIENTS: usize = 500;
+
+/// The clients to seed: `BENCH_CLIENTS`, or [`CLIENTS`].
+fn clients() -> usize {
+    std::env::var("BENCH_CLIENTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(CLIENTS)
+}
 /// Therapists of the practice (the demo's 2 and 2 more).
 const THERAPISTS: usize = 4;
 /// Checked, untimed requests before each timed run.
@@ -166,7 +176,7 @@ async fn main() -> Result<()> {
         let res = app.gql_checked(&therapist, CASELOAD, json!({})).await?;
         at(&res, "caseload.totalCount").as_u64().unwrap_or(0)
     };
-    let everyone = (CLIENTS + app.a.client_ids.len()) as u64;
+    let everyone = (clients() + app.a.client_ids.len()) as u64;
     let to = Utc::now();
     let from = to - Duration::days(365);
     let report = |g: &str| json!({ "from": from, "to": to, "g": g });
@@ -251,7 +261,8 @@ async fn main() -> Result<()> {
 
     println!();
     println!(
-        "Seeded {CLIENTS} clients in {:.1} s{analyzed}. Rows: {}.",
+        "Seeded {} clients in {:.1} s{analyzed}. Rows: {}.",
+        clients(),
         seeding.as_secs_f64(),
         counts
             .iter()
@@ -365,7 +376,7 @@ async fn explain_plan(db: &DatabaseConnection, st: &Statement) -> Result<String>
     Ok(lines.join("\n"))
 }
 
-/// Adds therapists up to [`THERAPISTS`] and [`CLIENTS`] clients with a year of history each;
+/// Adds therapists up to [`THERAPISTS`] and [`clients()`] clients with a year of history each;
 /// returns the therapists' ids.
 async fn seed(app: &TestApp) -> Result<Vec<Uuid>> {
     use entity::{app_user, client};
@@ -391,15 +402,13 @@ async fn seed(app: &TestApp) -> Result<Vec<Uuid>> {
         therapists.push(id);
     }
     let created = now - Duration::days(400);
-    let ids: Vec<Uuid> = (0..CLIENTS).map(|_| Uuid::now_v7()).collect();
-    for (chunk, names) in ids
-        .chunks(250)
-        .zip((0..CLIENTS).collect::<Vec<_>>().chunks(250))
-    {
+    let n = clients();
+    let ids: Vec<Uuid> = (0..n).map(|_| Uuid::now_v7()).collect();
+    for (chunk, names) in ids.chunks(250).zip((0..n).collect::<Vec<_>>().chunks(250)) {
         client::Entity::insert_many(chunk.iter().zip(names).map(|(id, i)| client::ActiveModel {
             id: Set(*id),
             practice_id: Set(practice),
-            display_name: Set(format!("Bench client {i:03}")),
+            display_name: Set(format!("Bench client {i:04}")),
             timezone: Set("UTC".to_owned()),
             status: Set("ACTIVE".to_owned()),
             external_ref: Set(None),
@@ -463,8 +472,11 @@ fn check_report(res: &Value, rows: RangeInclusive<usize>) -> Result<()> {
     let clients = at(res, "practiceReport.totals.clients")
         .as_u64()
         .unwrap_or(0);
-    if !rows.contains(&got) || clients < CLIENTS as u64 {
-        bail!("{got} rows and {clients} clients; {rows:?} rows and {CLIENTS}+ clients expected");
+    if !rows.contains(&got) || clients < self::clients() as u64 {
+        bail!(
+            "{got} rows and {clients} clients; {rows:?} rows and {}+ clients expected",
+            self::clients()
+        );
     }
     Ok(())
 }
