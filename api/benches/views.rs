@@ -362,7 +362,8 @@ enum Kind {
 enum Side {
     Http(HttpJob),
     Pgbench(Vec<String>),
-    Skipped(String),
+    /// Not run; the output says why.
+    Skipped,
 }
 
 /// One comparison: Momentum's side and the peer's, and what each run measured.
@@ -540,10 +541,9 @@ async fn run(settings: &Settings, databases: &mut Databases, dir: &Path) -> Resu
         }
         Err(_) => ("PostGraphile 5".to_owned(), None),
     };
-    let pgl_side = |job: &Option<HttpJob>| match (job, &pgl) {
-        (Some(job), _) => Side::Http(job.clone()),
-        (None, Err(why)) => Side::Skipped(why.clone()),
-        (None, Ok(_)) => Side::Skipped("not started".to_owned()),
+    let pgl_side = |job: &Option<HttpJob>| match job {
+        Some(job) => Side::Http(job.clone()),
+        None => Side::Skipped,
     };
     for (callers, kind) in [(1, Kind::Latency), (MANY, Kind::Throughput)] {
         pairs.push(Pair {
@@ -619,7 +619,7 @@ async fn run(settings: &Settings, databases: &mut Databases, dir: &Path) -> Resu
                         .await
                         .context("pgbench")??
                 }
-                Side::Skipped(_) => continue,
+                Side::Skipped => continue,
             };
             eprintln!(
                 "round {round}: {}: {} {}",
@@ -728,7 +728,7 @@ impl Pair {
     fn lines(&self, statements: Option<usize>) -> Vec<String> {
         let statements = statements.map_or_else(|| "?".to_owned(), |n| n.to_string());
         let skipped = match &self.peer {
-            Side::Skipped(why) => Some(format!("skipped: {why}")),
+            Side::Skipped => Some("skipped (see below)".to_owned()),
             _ => None,
         };
         let cell = |runs: &[Sample], f: &dyn Fn(&[Sample]) -> f64, unit: &str| {
@@ -1490,11 +1490,16 @@ fn install_postgraphile(dir: &Path) -> Result<PglInstall> {
         );
         std::fs::write(&log, &text).ok();
         if !out.status.success() {
-            let tail: Vec<&str> = text.lines().rev().take(5).collect();
+            let first: Vec<&str> = text
+                .lines()
+                .filter(|l| l.starts_with("npm error"))
+                .take(3)
+                .collect();
             bail!(
-                "npm install failed ({}); its last lines: {}",
+                "npm install failed ({}): {} (its output: {})",
                 out.status,
-                tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
+                first.join("; "),
+                log.display()
             );
         }
         if !(node.exists() && package.exists() && cli.exists()) {
