@@ -608,7 +608,12 @@ async fn run(settings: &Settings, databases: &mut Databases, dir: &Path) -> Resu
     for round in 1..=settings.rounds {
         for pair in &mut pairs {
             let s = http_run(&http, &pair.ours, pair.callers, span).await;
-            eprintln!("round {round}: {}: Momentum {}", pair.title, s.describe());
+            eprintln!(
+                "round {round}: {}: Momentum {}; server RSS now {:.1} MiB",
+                pair.title,
+                s.describe(),
+                rss_kib(pid)? as f64 / 1024.0
+            );
             pair.ours_runs.push(s);
             tokio::time::sleep(SETTLE).await;
             let s = match &pair.peer {
