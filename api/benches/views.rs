@@ -56,8 +56,8 @@
 //! 2. `client(id:) { id displayName }` as therapist 0 with 32 callers (requests/s) against
 //!    `pgbench -S -M prepared -c 32 -j 2` (tps) on a `pgbench -i -s 1` database of its own
 //!    (`momentum_bench_pgbench_<uuid>`, dropped at the end).
-//! 3. `logEntry` (one MOOD entry, no client id, so each call writes a row) as client 0
-//!    (its login) with 8 and 32 callers, against a pgbench script inserting one row
+//! 3. `logEntry` (one MOOD entry without an id, so each call writes a new row) as the demo
+//!    practice's client 0 (a CLIENT token for its login) with 8 and 32 callers, against a pgbench script inserting one row
 //!    (`gen_random_uuid()`, `now()`, a double, a text) into a table shaped like
 //!    `tracker_entry`'s core (uuid primary key, timestamptz, double precision, text),
 //!    `-M prepared -c 8|32 -j 2`, with `synchronous_commit=on`.
@@ -68,20 +68,21 @@
 //! view exactly 50 `"displayName"`s; a failed check counts as an error, not a time.
 //! Requests/s = successful requests / the run's wall time (requests in flight at the end
 //! finish and count). pgbench's tps excludes its connection time. Latencies are
-//! nearest-rank percentiles over every round's requests. A ratio is Momentum ÷ peer:
-//! above 1 for latency and below 1 for throughput mean Momentum is slower.
+//! nearest-rank percentiles over every round's requests together; requests/s are the mean
+//! of the rounds. A ratio is Momentum ÷ peer: above 1 for latency and below 1 for
+//! throughput mean Momentum is slower. The table also gives each round's own ratio.
 //!
 //! **Also printed**: SQL statements per request of each Momentum query (the fewest of 5
 //! runs, counted with sea-orm's metric callback on a second, in-process
 //! `momentum_api::startup::Application` on the same database after the timed runs; the
-//! fewest because background work of that app is counted too), the server's `VmRSS` after
-//! seeding and after every run (and PostGraphile's), the load average before and after,
-//! and PostgreSQL's version and durability settings.
+//! fewest because background work of that app is counted too); the Momentum server's
+//! `VmRSS` after seeding and after the last run (and after each of its runs, on stderr),
+//! and PostGraphile's when it got ready and after the last run; the load average before
+//! and after; PostgreSQL's version and durability settings.
 //!
 //! Everything shares the machine's cores: servers, PostgreSQL, the callers and pgbench.
 //! `RUST_LOG` sets the Momentum server's log level (default `warn`); its log and
 //! PostGraphile's are kept in a temporary directory when the run fails.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::{
     collections::BTreeSet,
