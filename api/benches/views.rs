@@ -28,7 +28,8 @@
 //! - then `ANALYZE`.
 //!
 //! **Servers.** The real `momentum serve` binary (the `bench` profile's build) as a child
-//! process on that database, with the production default pool
+//! process on that database (over plain TCP, `sslmode=disable`, as PostGraphile's
+//! node-postgres connects unless told otherwise; a URL that names an `sslmode` is kept), with the production default pool
 //! (`Config::default().db_pool_size`; `BENCH_DB_POOL_SIZE` overrides it). PostGraphile 5
 //! (`postgraphile/presets/amber`, `NODE_ENV=production`, the same pool size, `jit=off` on its
 //! connections as Momentum sets on its own) as a child process on the same database,
@@ -1576,12 +1577,25 @@ impl Drop for Server {
     }
 }
 
+/// `url` without TLS unless it says otherwise: PostGraphile's driver (node-postgres) does not
+/// use TLS unless asked, so on loopback both servers talk plain TCP to the database.
+fn plain_tcp(url: &str) -> String {
+    if url.contains("sslmode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&sslmode=disable")
+    } else {
+        format!("{url}?sslmode=disable")
+    }
+}
+
 fn serve(url: &str, port: u16, pool: u32, log: &Path) -> Result<Server> {
+    let url = plain_tcp(url);
     // The server logs to stdout; both go to the log file.
     let log = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
     let child = Command::new(env!("CARGO_BIN_EXE_momentum"))
         .arg("serve")
-        .env("MOMENTUM_DATABASE_URL", url)
+        .env("MOMENTUM_DATABASE_URL", &url)
         .env("MOMENTUM_BIND", format!("127.0.0.1:{port}"))
         .env("MOMENTUM_JWT_SECRET", SECRET)
         .env("MOMENTUM_DB_POOL_SIZE", pool.to_string())
