@@ -11,7 +11,7 @@ use crate::{
     auth::tokens::{TokenKeys, new_signing_key},
     config::Config,
     db,
-    graphql::{AppSchema, build_schema},
+    graphql::{AppSchema, build_schema, socket_schema},
     http,
     ratelimit::AttemptLimiter,
     state::AppState,
@@ -76,6 +76,7 @@ impl Application {
             .with_context(|| format!("cannot listen on {} (MOMENTUM_BIND)", state.config.bind))?;
         let port = listener.local_addr()?.port();
         let schema: AppSchema = build_schema(&state.config, Some(state.clone()));
+        let sockets = web::Data::new(socket_schema(&state.config, Some(state.clone())));
         let app_state = web::Data::new(state.clone());
         let schema = web::Data::new(schema);
         let server = HttpServer::new(move || {
@@ -83,8 +84,12 @@ impl Application {
                 .wrap_fn(http::request_id::middleware)
                 .app_data(app_state.clone())
                 .app_data(schema.clone())
+                .app_data(sockets.clone())
                 .configure(http::routes)
         })
+        // A response's last partial segment must not wait for the client's delayed ACK
+        // (Nagle): that is 40 ms added to every answer larger than one segment.
+        .tcp_nodelay(true)
         .listen(listener)?
         // Signals are handled in `run_until_stopped`, so sockets can be closed first.
         .disable_signals()
@@ -129,10 +134,13 @@ impl Application {
         let listener = (self.state.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres)
             .then(|| {
                 let pool = self.state.db.get_postgres_connection_pool().clone();
-                tokio::spawn(crate::events::bus::listen_postgres(
-                    pool,
-                    crate::events::bus::notify,
-                ))
+                (
+                    tokio::spawn(crate::events::bus::listen_postgres(
+                        pool.clone(),
+                        crate::events::bus::notify,
+                    )),
+                    tokio::spawn(crate::events::bus::notify_postgres(pool)),
+                )
             });
         // Background jobs, on connections of their own: the webhook dispatcher and sender,
         // the engagement-alert evaluator and event retention.
@@ -164,8 +172,9 @@ impl Application {
         };
         let result = self.server.await;
         signals.abort();
-        if let Some(l) = listener {
-            l.abort();
+        if let Some((listening, notifying)) = listener {
+            listening.abort();
+            notifying.abort();
         }
         // A webhook send in flight finishes (bounded by its timeout); the rest stays queued.
         let grace = self.state.config.webhooks.timeout + std::time::Duration::from_secs(1);

@@ -406,6 +406,7 @@ pub async fn accept_invitation(
     }
     let session = start_session(&txn, state, &user, None, request_id).await?;
     txn.commit().await?;
+    crate::events::bus::committed();
     Ok(session)
 }
 

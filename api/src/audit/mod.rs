@@ -209,7 +209,7 @@ pub async fn write<T>(
         Ok((value, target)) => {
             record(&txn, viewer, operation, &target, Ok(())).await?;
             txn.commit().await?;
-            crate::events::bus::notify();
+            crate::events::bus::committed();
             Ok(value)
         }
         Err(e) => {

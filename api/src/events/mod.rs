@@ -202,15 +202,6 @@ pub async fn append(
     entity::event::Entity::insert(row(actor, event))
         .exec_without_returning(conn)
         .await?;
-    announce(conn).await
-}
-
-/// On PostgreSQL, notifies the listening server processes (on commit).
-async fn announce(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
-    if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        conn.execute_unprepared(&format!("NOTIFY {}", bus::CHANNEL))
-            .await?;
-    }
     Ok(())
 }
 
@@ -230,7 +221,7 @@ pub async fn append_many(
             .exec_without_returning(conn)
             .await?;
     }
-    announce(conn).await
+    Ok(())
 }
 
 /// The row of `event` by `actor` (sequence and transaction id from the database).

@@ -75,6 +75,44 @@ fn count<'a>(
     total
 }
 
+/// `BAD_USER_INPUT`-style error when `doc` has more aliases or field selections than
+/// `limits` allow. The HTTP handler calls it on the document it parsed (an extension would
+/// put every field of every request through async-graphql's slower resolve path); the
+/// subscription socket's schema runs it as the [`Extension`] below.
+pub fn check(doc: &ExecutableDocument, limits: DocumentLimits) -> ServerResult<()> {
+    let mut counts = Counts::default();
+    let mut memo = HashMap::new();
+    for (_, op) in doc.operations.iter() {
+        let c = count(
+            &op.node.selection_set.node,
+            &doc.fragments,
+            &mut memo,
+            &mut Vec::new(),
+        );
+        counts.fields = counts.fields.saturating_add(c.fields);
+        counts.aliases = counts.aliases.saturating_add(c.aliases);
+    }
+    if counts.aliases > limits.max_aliases {
+        return Err(ServerError::new(
+            format!(
+                "the query has {} aliases; at most {} are allowed",
+                counts.aliases, limits.max_aliases
+            ),
+            None,
+        ));
+    }
+    if counts.fields > limits.max_fields {
+        return Err(ServerError::new(
+            format!(
+                "the query selects {} fields; at most {} are allowed",
+                counts.fields, limits.max_fields
+            ),
+            None,
+        ));
+    }
+    Ok(())
+}
+
 #[async_graphql::async_trait::async_trait]
 impl Extension for DocumentLimits {
     async fn parse_query(
@@ -85,36 +123,7 @@ impl Extension for DocumentLimits {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
-        let mut counts = Counts::default();
-        let mut memo = HashMap::new();
-        for (_, op) in doc.operations.iter() {
-            let c = count(
-                &op.node.selection_set.node,
-                &doc.fragments,
-                &mut memo,
-                &mut Vec::new(),
-            );
-            counts.fields = counts.fields.saturating_add(c.fields);
-            counts.aliases = counts.aliases.saturating_add(c.aliases);
-        }
-        if counts.aliases > self.max_aliases {
-            return Err(ServerError::new(
-                format!(
-                    "the query has {} aliases; at most {} are allowed",
-                    counts.aliases, self.max_aliases
-                ),
-                None,
-            ));
-        }
-        if counts.fields > self.max_fields {
-            return Err(ServerError::new(
-                format!(
-                    "the query selects {} fields; at most {} are allowed",
-                    counts.fields, self.max_fields
-                ),
-                None,
-            ));
-        }
+        check(&doc, *self)?;
         Ok(doc)
     }
 }

@@ -65,7 +65,38 @@ pub struct SubscriptionRoot(realtime::resolvers::RealtimeSubscription);
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema with the limits of `config`; `state` is reachable from every resolver.
+/// The alias and field caps ([`limits::check`]) are the caller's to apply to the parsed
+/// document: the HTTP handler does (see [`socket_schema`] for subscriptions).
 pub fn build_schema(config: &Config, state: Option<AppState>) -> AppSchema {
+    builder(config, state).finish()
+}
+
+/// The schema of the subscription socket: [`build_schema`]'s, with the alias and field caps
+/// applied as an extension (the socket protocol parses the documents itself).
+pub fn socket_schema(config: &Config, state: Option<AppState>) -> SocketSchema {
+    SocketSchema(
+        builder(config, state)
+            .extension(document_limits(config))
+            .finish(),
+    )
+}
+
+/// The schema the subscription socket executes with.
+#[derive(Clone)]
+pub struct SocketSchema(pub AppSchema);
+
+/// The alias and field caps of `config`.
+pub fn document_limits(config: &Config) -> limits::DocumentLimits {
+    limits::DocumentLimits {
+        max_aliases: config.max_aliases,
+        max_fields: config.max_fields,
+    }
+}
+
+fn builder(
+    config: &Config,
+    state: Option<AppState>,
+) -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
@@ -74,18 +105,14 @@ pub fn build_schema(config: &Config, state: Option<AppState>) -> AppSchema {
     .limit_depth(config.max_depth)
     .limit_complexity(config.max_complexity)
     .limit_recursive_depth(32)
-    .limit_directives(20)
-    .extension(limits::DocumentLimits {
-        max_aliases: config.max_aliases,
-        max_fields: config.max_fields,
-    });
+    .limit_directives(20);
     if !config.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
     if let Some(state) = state {
         builder = builder.data(state);
     }
-    builder.finish()
+    builder
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.

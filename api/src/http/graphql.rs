@@ -202,7 +202,18 @@ async fn run(
         &state,
         &principal,
     );
-    let mut response = schema.execute(gql_request).await;
+    let mut gql_request = gql_request;
+    let limits = crate::graphql::document_limits(&state.config);
+    // Parsed once here for the alias and field caps; execution reuses the parse. A document
+    // that does not parse is left to execution, which reports it.
+    let over_limits = gql_request
+        .parsed_query()
+        .ok()
+        .and_then(|doc| crate::graphql::limits::check(doc, limits).err());
+    let mut response = match over_limits {
+        Some(e) => async_graphql::Response::from_errors(vec![e]),
+        None => schema.execute(gql_request).await,
+    };
     // No data leaves without its audit rows in the database.
     if let Err(e) = trail.flush(&state.db).await {
         tracing::error!(error = %e, "could not write the request's audit rows");

@@ -27,7 +27,7 @@ use futures_util::StreamExt as _;
 
 use crate::{
     auth::{Principal, viewer::authenticate},
-    graphql::{AppSchema, context::RequestId, loaders},
+    graphql::{AppSchema, SocketSchema, context::RequestId, loaders},
     state::AppState,
 };
 
@@ -62,7 +62,7 @@ pub async fn subscriptions(
     req: HttpRequest,
     body: web::Payload,
     state: web::Data<AppState>,
-    schema: web::Data<AppSchema>,
+    schema: web::Data<SocketSchema>,
 ) -> Result<HttpResponse, actix_web::Error> {
     let protocol = req
         .headers()
@@ -89,7 +89,7 @@ pub async fn subscriptions(
         stream,
         protocol,
         state.get_ref().clone(),
-        schema.get_ref().clone(),
+        schema.get_ref().0.clone(),
         request_id,
     ));
     Ok(res)

@@ -76,5 +76,6 @@ pub async fn round(
     }
     service::finish_round(&txn, Utc::now()).await?;
     txn.commit().await?;
+    crate::events::bus::committed();
     Ok(Some(done))
 }

@@ -310,7 +310,7 @@ pub type EntryRequest = (String, Result<NewEntry, ServiceError>);
 ///
 /// On PostgreSQL this is the hot path of every phone: one statement reads the tracker with
 /// its client's time zone (scoped), and one statement writes the entry, its event, its
-/// audit row and the cross-process wake-up, atomically and only when the id is new. A
+/// audit row, atomically and only when the id is new. A
 /// replay costs one more read.
 #[tracing::instrument(skip_all)]
 pub async fn log_one(
@@ -382,18 +382,13 @@ async fn log_one_in_one_statement(
                 .to_owned(),
         )
         .to_owned();
-    // NOTIFY wakes the other server processes' event readers when this commits.
     let written = Query::select()
         .column(tracker_entry::Column::Id)
-        .expr(Expr::cust(format!(
-            "pg_notify('{}', '')",
-            events::bus::CHANNEL
-        )))
         .from(inserted)
         .to_owned()
         .with(with);
     if !db.query_all(&written).await?.is_empty() {
-        events::bus::notify();
+        events::bus::committed();
         return Ok((row, false));
     }
     // The id is taken: a replay, or another entry's id.
