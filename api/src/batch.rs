@@ -182,7 +182,7 @@ where
 /// The first `n` rows of each parent of `select` by `order` (e.g. "at most 200 alerts per
 /// client"), in one statement.
 pub async fn firsts<E>(
-    db: &DatabaseConnection,
+    db: &impl sea_orm::ConnectionTrait,
     select: Select<E>,
     parent: E::Column,
     order: &[(E::Column, Order)],

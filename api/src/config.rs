@@ -28,6 +28,10 @@ pub struct Config {
     pub db_pool_size: u32,
     /// `MOMENTUM_DB_STATEMENT_TIMEOUT_MS` (PostgreSQL): statements running longer are cancelled.
     pub db_statement_timeout: Duration,
+    /// `MOMENTUM_DB_WAIT_MS`: how long a request waits for a database connection (or, on
+    /// SQLite, for a lock another process holds) before it is answered 503
+    /// `SERVICE_UNAVAILABLE`.
+    pub db_wait: Duration,
     /// `MOMENTUM_GRAPHIQL`: serve GraphiQL at `GET /graphql`.
     pub graphiql: bool,
     /// `MOMENTUM_INTROSPECTION`: answer introspection queries and suggest field names.
@@ -36,10 +40,16 @@ pub struct Config {
     pub migrate: bool,
     /// `MOMENTUM_MAX_BODY_BYTES`: larger request bodies get 413 before any parsing.
     pub max_body_bytes: usize,
+    /// `MOMENTUM_REQUEST_TIMEOUT_MS`: the longest a GraphQL request executes before it is
+    /// stopped and answered `LIMIT_EXCEEDED`.
+    pub request_timeout: Duration,
+    /// `MOMENTUM_MAX_RESPONSE_BYTES`: a larger answer is not sent; `LIMIT_EXCEEDED` instead.
+    pub max_response_bytes: usize,
     /// `MOMENTUM_MAX_DEPTH`: deepest selection nesting a query may have.
     pub max_depth: usize,
-    /// `MOMENTUM_MAX_COMPLEXITY`: async-graphql complexity budget per query.
-    pub max_complexity: usize,
+    /// `MOMENTUM_MAX_COMPLEXITY`: the most a document may cost, each list weighted by how
+    /// many items it can return (`graphql::cost`).
+    pub max_complexity: u64,
     /// `MOMENTUM_MAX_ALIASES`: most aliased fields in one document.
     pub max_aliases: usize,
     /// `MOMENTUM_MAX_FIELDS`: most field selections (including `__typename`) in one document.
@@ -129,12 +139,15 @@ impl Default for Config {
             invitation_ttl: Duration::from_secs(7 * 24 * 3600),
             db_pool_size: 10,
             db_statement_timeout: Duration::from_secs(10),
+            db_wait: Duration::from_secs(2),
             graphiql: false,
             introspection: false,
             migrate: true,
             max_body_bytes: 1024 * 1024,
+            request_timeout: Duration::from_secs(10),
+            max_response_bytes: 8 * 1024 * 1024,
             max_depth: 12,
-            max_complexity: 2_000,
+            max_complexity: 10_000_000,
             max_aliases: 50,
             max_fields: 500,
             login_attempts_per_minute: 10,
@@ -207,6 +220,12 @@ impl Config {
                 d.db_statement_timeout.as_millis() as u64,
                 100..=600_000,
             )?),
+            db_wait: Duration::from_millis(ranged(
+                var("MOMENTUM_DB_WAIT_MS"),
+                "MOMENTUM_DB_WAIT_MS",
+                d.db_wait.as_millis() as u64,
+                100..=60_000,
+            )?),
             graphiql: boolean(var("MOMENTUM_GRAPHIQL"), "MOMENTUM_GRAPHIQL", d.graphiql)?,
             introspection: boolean(
                 var("MOMENTUM_INTROSPECTION"),
@@ -220,6 +239,18 @@ impl Config {
                 d.max_body_bytes,
                 1024..=16 * 1024 * 1024,
             )?,
+            request_timeout: Duration::from_millis(ranged(
+                var("MOMENTUM_REQUEST_TIMEOUT_MS"),
+                "MOMENTUM_REQUEST_TIMEOUT_MS",
+                d.request_timeout.as_millis() as u64,
+                100..=600_000,
+            )?),
+            max_response_bytes: ranged(
+                var("MOMENTUM_MAX_RESPONSE_BYTES"),
+                "MOMENTUM_MAX_RESPONSE_BYTES",
+                d.max_response_bytes,
+                1024..=1024 * 1024 * 1024,
+            )?,
             max_depth: ranged(
                 var("MOMENTUM_MAX_DEPTH"),
                 "MOMENTUM_MAX_DEPTH",
@@ -230,7 +261,7 @@ impl Config {
                 var("MOMENTUM_MAX_COMPLEXITY"),
                 "MOMENTUM_MAX_COMPLEXITY",
                 d.max_complexity,
-                10..=1_000_000,
+                10..=100_000_000,
             )?,
             max_aliases: ranged(
                 var("MOMENTUM_MAX_ALIASES"),

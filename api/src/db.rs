@@ -30,10 +30,11 @@ pub const BACKGROUND_POOL_SIZE: u32 = 2;
 
 async fn connect_sized(config: &Config, size: u32) -> Result<DatabaseConnection, DbErr> {
     let mut opt = ConnectOptions::new(config.database_url.clone());
+    // An unreachable database answers requests 503 after `db_wait`, not after a long hang.
     opt.max_connections(size)
         .min_connections(0)
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(10))
+        .connect_timeout(config.db_wait)
+        .acquire_timeout(config.db_wait)
         // A ping on every checkout is a round trip per statement; only a connection idle
         // long enough to have been dropped by a proxy or the server is tested first.
         .test_before_acquire_if_idle_for(Duration::from_secs(30))
@@ -48,12 +49,13 @@ async fn connect_sized(config: &Config, size: u32) -> Result<DatabaseConnection,
                 .application_name("momentum")
         });
     } else {
-        opt.map_sqlx_sqlite_opts(|o| {
+        let busy = config.db_wait;
+        opt.map_sqlx_sqlite_opts(move |o| {
             o.create_if_missing(true)
                 .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
+                .busy_timeout(busy)
         });
     }
     Database::connect(opt).await

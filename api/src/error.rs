@@ -21,6 +21,14 @@ pub enum ErrorCode {
     RateLimited,
     /// Our fault. The message is always `internal error`; quote `extensions.requestId`.
     InternalServerError,
+    /// The database could not be reached or used within a short wait (an outage, a
+    /// restart, a lock held elsewhere). HTTP 503 with `Retry-After`; retry then (a write
+    /// with a client-generated id is safe to retry).
+    ServiceUnavailable,
+    /// The request ran longer than `MOMENTUM_REQUEST_TIMEOUT_MS` or its answer would exceed
+    /// `MOMENTUM_MAX_RESPONSE_BYTES` (HTTP 422); the message says which. Ask for less:
+    /// smaller pages, fewer fields, a shorter range.
+    LimitExceeded,
 }
 
 impl ErrorCode {
@@ -34,6 +42,8 @@ impl ErrorCode {
             Self::Conflict => "CONFLICT",
             Self::RateLimited => "RATE_LIMITED",
             Self::InternalServerError => "INTERNAL_SERVER_ERROR",
+            Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            Self::LimitExceeded => "LIMIT_EXCEEDED",
         }
     }
 }
@@ -59,6 +69,10 @@ pub enum ServiceError {
     RateLimited,
     #[error("database: {0}")]
     Database(#[from] sea_orm::DbErr),
+    /// A database error that [`unavailable`] classed as an outage, after its cause was
+    /// dropped (see `Clone for GqlError`).
+    #[error("database unavailable")]
+    Unavailable,
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -81,6 +95,8 @@ impl ServiceError {
             Self::BadInput { .. } => ErrorCode::BadUserInput,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::RateLimited => ErrorCode::RateLimited,
+            Self::Database(e) if unavailable(e) => ErrorCode::ServiceUnavailable,
+            Self::Unavailable => ErrorCode::ServiceUnavailable,
             Self::Database(_) | Self::Internal(_) => ErrorCode::InternalServerError,
         }
     }
@@ -133,6 +149,11 @@ impl From<GqlError> for async_graphql::Error {
             ServiceError::BadInput { field, message } => format!("{field}: {message}"),
             ServiceError::Conflict(why) => why.clone(),
             ServiceError::RateLimited => "too many attempts; try again later".to_owned(),
+            ServiceError::Database(e) if unavailable(e) => {
+                tracing::warn!(error = %e, "database unavailable");
+                UNAVAILABLE_MESSAGE.to_owned()
+            }
+            ServiceError::Unavailable => UNAVAILABLE_MESSAGE.to_owned(),
             ServiceError::Database(_) | ServiceError::Internal(_) => {
                 // The cause is logged (inside the request's span, which carries the
                 // request id); the caller sees only the code and the request id.
@@ -163,8 +184,44 @@ impl Clone for GqlError {
             },
             ServiceError::Conflict(w) => ServiceError::Conflict(w.clone()),
             ServiceError::RateLimited => ServiceError::RateLimited,
+            ServiceError::Database(e) if unavailable(e) => ServiceError::Unavailable,
             ServiceError::Database(e) => ServiceError::Internal(e.to_string()),
+            ServiceError::Unavailable => ServiceError::Unavailable,
             ServiceError::Internal(w) => ServiceError::Internal(w.clone()),
         })
+    }
+}
+
+/// What a caller reads when the database is unavailable.
+pub const UNAVAILABLE_MESSAGE: &str = "the service is briefly unavailable; retry shortly";
+
+/// Whether a database error means the database could not be reached or used in time, as
+/// opposed to a fault of the statement: no connection could be had (the pool's wait ran
+/// out, connecting failed), the connection broke (I/O), PostgreSQL is shutting down or
+/// refusing connections (SQLSTATE classes 08 and 57P, too many connections), or SQLite's
+/// file is locked by another process beyond the busy wait.
+pub fn unavailable(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx::Error};
+    let sqlx = match e {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        _ => return false,
+    };
+    match sqlx.as_ref() {
+        Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed => true,
+        Error::Database(d) => {
+            let Some(code) = d.code() else {
+                return false;
+            };
+            if d.try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>()
+                .is_some()
+            {
+                // Extended result codes of the SQLITE_BUSY and SQLITE_LOCKED families.
+                code.parse::<u32>().is_ok_and(|n| matches!(n & 0xff, 5 | 6))
+            } else {
+                code.starts_with("08") || code.starts_with("57P") || code == "53300"
+            }
+        }
+        _ => false,
     }
 }

@@ -11,7 +11,7 @@ use crate::{
     auth::tokens::{TokenKeys, new_signing_key},
     config::Config,
     db,
-    graphql::{AppSchema, build_schema, socket_schema},
+    graphql::{AppSchema, build_schema, index::SchemaIndex, socket_schema},
     http,
     ratelimit::AttemptLimiter,
     state::AppState,
@@ -76,7 +76,13 @@ impl Application {
             .with_context(|| format!("cannot listen on {} (MOMENTUM_BIND)", state.config.bind))?;
         let port = listener.local_addr()?.port();
         let schema: AppSchema = build_schema(&state.config, Some(state.clone()));
-        let sockets = web::Data::new(socket_schema(&state.config, Some(state.clone())));
+        let index = Arc::new(SchemaIndex::of(&schema.sdl()));
+        let sockets = web::Data::new(socket_schema(
+            &state.config,
+            Some(state.clone()),
+            index.clone(),
+        ));
+        let index = web::Data::from(index);
         let app_state = web::Data::new(state.clone());
         let schema = web::Data::new(schema);
         let server = HttpServer::new(move || {
@@ -85,6 +91,7 @@ impl Application {
                 .app_data(app_state.clone())
                 .app_data(schema.clone())
                 .app_data(sockets.clone())
+                .app_data(index.clone())
                 .configure(http::routes)
         })
         // A response's last partial segment must not wait for the client's delayed ACK

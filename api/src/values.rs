@@ -18,6 +18,15 @@ pub fn to_id(id: Uuid) -> ID {
     ID(id.to_string())
 }
 
+/// The one answer to a client-generated id that is taken by a record the request does not
+/// replay: the viewer's own record with other content, another practice's record, one the
+/// viewer may not see. All look alike, so the answer says nothing about whose it is.
+pub fn id_taken(field: &str) -> ServiceError {
+    ServiceError::Conflict(format!(
+        "{field}: this id is already in use; generate a new one (UUID v7)"
+    ))
+}
+
 /// Cuts `s` to at most `max` bytes on a character boundary (for server-made text stored in
 /// bounded columns).
 pub fn clip(s: &str, max: usize) -> String {
@@ -188,6 +197,40 @@ pub fn rating(value: i32, field: &str) -> Result<i32, ServiceError> {
     }
 }
 
+/// The earliest instant and date the API accepts (inputs, arguments and filters).
+pub const EARLIEST: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date");
+/// The latest date the API accepts; instants up to its end (UTC).
+pub const LATEST: NaiveDate = NaiveDate::from_ymd_opt(2200, 12, 31).expect("a valid date");
+
+/// Refuses text that no database column can hold: U+0000 (PostgreSQL's `text` cannot store
+/// it). Every string input passes through this before execution (`graphql::inputs`).
+pub fn storable_text(s: &str, field: &str) -> Result<(), ServiceError> {
+    if s.contains('\0') {
+        return Err(ServiceError::bad_input(
+            field,
+            "must not contain the NUL character (U+0000)",
+        ));
+    }
+    Ok(())
+}
+
+/// An instant in the supported range, [`EARLIEST`] to the end of [`LATEST`] (UTC).
+pub fn supported_instant(t: DateTime<Utc>, field: &str) -> Result<DateTime<Utc>, ServiceError> {
+    supported_date(t.date_naive(), field).map(|_| t)
+}
+
+/// A date in the supported range, [`EARLIEST`] to [`LATEST`].
+pub fn supported_date(d: NaiveDate, field: &str) -> Result<NaiveDate, ServiceError> {
+    if (EARLIEST..=LATEST).contains(&d) {
+        Ok(d)
+    } else {
+        Err(ServiceError::bad_input(
+            field,
+            format!("must be between {EARLIEST} and {LATEST} (UTC)"),
+        ))
+    }
+}
+
 /// How far ahead of the server's clock a reported time may be (phones' clocks drift).
 pub const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 
@@ -209,7 +252,7 @@ pub fn happened_at(
         Some(t) if t > now + CLOCK_SKEW => {
             Err(ServiceError::bad_input(field, "must not be in the future"))
         }
-        Some(t) => Ok(stored_instant(t)),
+        Some(t) => supported_instant(t, field).map(stored_instant),
     }
 }
 

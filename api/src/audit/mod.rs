@@ -137,6 +137,8 @@ fn outcome(result: Result<(), &ServiceError>) -> &'static str {
             ServiceError::BadInput { .. } => "BAD_USER_INPUT",
             ServiceError::Conflict(_) => "CONFLICT",
             ServiceError::RateLimited => "RATE_LIMITED",
+            ServiceError::Database(e) if crate::error::unavailable(e) => "UNAVAILABLE",
+            ServiceError::Unavailable => "UNAVAILABLE",
             ServiceError::Database(_) | ServiceError::Internal(_) => "ERROR",
         },
     }

@@ -100,11 +100,19 @@ impl TokenKeys {
         Ok(AccessToken { token, expires_at })
     }
 
-    /// Checks signature, algorithm, expiry, not-before, issuer and audience.
+    /// Checks signature, algorithm, expiry, not-before, issuer and audience, and that the
+    /// token lives no longer than the configured access-token lifetime (from its `iat`,
+    /// which may not lie in the future): a token signed with the right key but for a longer
+    /// life, by a tool or an earlier configuration, is refused.
     pub fn verify(&self, token: &str) -> Option<Claims> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .ok()
-            .map(|d| d.claims)
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()?
+            .claims;
+        let leeway = i64::try_from(self.validation.leeway).unwrap_or(0);
+        let now = Utc::now().timestamp();
+        let lifetime = claims.exp.checked_sub(claims.iat)?;
+        (claims.iat <= now + leeway && lifetime <= self.access_ttl.num_seconds() + leeway)
+            .then_some(claims)
     }
 }
 

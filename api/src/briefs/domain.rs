@@ -25,6 +25,9 @@ pub const TO_REVIEW_MAX: u64 = 20;
 pub const MEASURES_MAX: u64 = 50;
 /// At most this many check-in answers of the window are listed (the latest ones).
 pub const CHECK_INS_MAX: u64 = 50;
+/// At most this many trackers are summarised (active ones, and those archived in the
+/// window; the oldest first).
+pub const TRACKERS_MAX: u64 = 100;
 /// The agenda has at most this many items.
 pub const AGENDA_MAX: usize = 5;
 /// A MOOD mean this share of the tracker's range lower than in the window before (2 points

@@ -681,6 +681,7 @@ async fn tracker_figures(
         )
         // PostgreSQL accepts the tracker's other columns: they depend on its primary key.
         .group_by_col((tracker::Entity, tracker::Column::Id))
+        .limit(super::domain::TRACKERS_MAX)
         .to_owned();
     let rows = db.query_all(&stmt).await?;
     let mut out = Vec::with_capacity(rows.len());

@@ -308,9 +308,7 @@ pub async fn create(
                 return if same {
                     Ok((existing, Target::client(id)))
                 } else {
-                    Err(ServiceError::Conflict(
-                        "a different client already has this id".to_owned(),
-                    ))
+                    Err(crate::values::id_taken("input.id"))
                 };
             }
             check_therapists(
@@ -657,18 +655,31 @@ impl Batch for Activity {
     }
 }
 
-/// Care-team members of many clients at once (for the DataLoader), within one practice.
-/// The caller has already established that the clients are visible.
+/// `Client.careTeam` lists at most this many therapists (the longest on the team).
+pub const CARE_TEAM_LISTED: u64 = 50;
+
+/// Care-team members of many clients at once (for the DataLoader), within one practice, by
+/// name: at most [`CARE_TEAM_LISTED`] per client. The caller has already established that
+/// the clients are visible.
 pub async fn care_teams(
     db: &DatabaseConnection,
     practice_id: Uuid,
     client_ids: &[Uuid],
 ) -> Result<Vec<(Uuid, app_user::Model)>, ServiceError> {
-    let rows = care_team::Entity::find()
+    let select = care_team::Entity::find()
         .filter(care_team::Column::PracticeId.eq(practice_id))
-        .filter(care_team::Column::ClientId.is_in(client_ids.to_vec()))
-        .all(db)
-        .await?;
+        .filter(care_team::Column::ClientId.is_in(client_ids.to_vec()));
+    let rows = crate::batch::firsts(
+        db,
+        select,
+        care_team::Column::ClientId,
+        &[
+            (care_team::Column::CreatedAt, sea_orm::Order::Asc),
+            (care_team::Column::UserId, sea_orm::Order::Asc),
+        ],
+        CARE_TEAM_LISTED,
+    )
+    .await?;
     let user_ids: Vec<Uuid> = rows.iter().map(|r| r.user_id).collect();
     let users = crate::accounts::service::users_by_ids(db, practice_id, user_ids).await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -677,7 +688,7 @@ pub async fn care_teams(
             out.push((r.client_id, u.clone()));
         }
     }
-    out.sort_by(|a, b| a.1.display_name.cmp(&b.1.display_name));
+    out.sort_by(|a, b| (&a.1.display_name, a.1.id).cmp(&(&b.1.display_name, b.1.id)));
     Ok(out)
 }
 

@@ -102,7 +102,7 @@ impl Client {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.model.updated_at
     }
-    /// The therapists on the client's care team, by name.
+    /// The therapists on the client's care team, by name (at most 50).
     async fn care_team(&self, ctx: &Context<'_>) -> GqlResult<Vec<User>> {
         let viewer = context::viewer(ctx)?;
         let members = load::<super::service::CareTeams>(ctx, self.model.id, ())
@@ -138,7 +138,8 @@ impl Client {
             .map(Goal::from)
             .collect())
     }
-    /// The action plans of all the client's goals, oldest first. Clinical.
+    /// The action plans of all the client's goals, oldest first (at most 200; each goal's
+    /// `actionPlans` has all of its own). Clinical.
     async fn action_plans(&self, ctx: &Context<'_>) -> GqlResult<Vec<ActionPlan>> {
         self.clinical_list::<crate::plans::service::PlansOfClients, _, ActionPlan>(ctx, ())
             .await
@@ -191,39 +192,47 @@ impl Client {
                 .map(TherapySession::from),
         )
     }
-    /// The client's homework by due date. Clinical.
+    /// The client's homework by due date: the latest 200 assignments (of the statuses
+    /// asked for). Clinical.
     async fn homework(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only homework with one of these statuses; all when omitted.")]
         status: Option<Vec<HomeworkStatusValue>>,
     ) -> GqlResult<Vec<Homework>> {
-        let rows =
-            load_clinical::<crate::homework::service::HomeworkOfClients>(ctx, self.model.id, ())
-                .await?;
-        let wanted: Option<Vec<&str>> = status.map(|s| {
-            s.into_iter()
-                .map(|v| crate::homework::domain::HomeworkStatus::from(v).as_str())
-                .collect()
+        let wanted: Option<Vec<String>> = status.map(|s| {
+            let mut w: Vec<String> = s
+                .into_iter()
+                .map(|v| {
+                    crate::homework::domain::HomeworkStatus::from(v)
+                        .as_str()
+                        .to_owned()
+                })
+                .collect();
+            w.sort();
+            w.dedup();
+            w
         });
-        Ok(rows
+        Ok(
+            load_clinical::<crate::homework::service::HomeworkOfClients>(
+                ctx,
+                self.model.id,
+                wanted,
+            )
+            .await?
             .into_iter()
-            .filter(|h| {
-                wanted
-                    .as_ref()
-                    .is_none_or(|w| w.contains(&h.status.as_str()))
-            })
             .map(Homework::from)
-            .collect())
+            .collect(),
+        )
     }
-    /// Submitted homework not yet reviewed, oldest submission first: the agenda for the next
-    /// session. Clinical.
+    /// Submitted homework not yet reviewed, oldest submission first (at most 100): the agenda
+    /// for the next session. Clinical.
     async fn homework_to_review(&self, ctx: &Context<'_>) -> GqlResult<Vec<Homework>> {
         self.clinical_list::<crate::homework::service::ToReview, _, Homework>(ctx, ())
             .await
     }
-    /// The resources shared with the client, newest first, with whether they opened each.
-    /// Clinical.
+    /// The resources shared with the client, newest first (at most 200), with whether they
+    /// opened each. Clinical.
     async fn resources(&self, ctx: &Context<'_>) -> GqlResult<Vec<ResourceShare>> {
         Ok(
             load_clinical::<crate::resources::service::SharedWith>(ctx, self.model.id, ())
@@ -250,7 +259,8 @@ impl Client {
         )
         .await
     }
-    /// The client's trackers: MOOD, ANXIETY, then custom ones by creation. Clinical.
+    /// The client's trackers: MOOD, ANXIETY, then custom ones by creation (with archived
+    /// ones, the oldest 100). Clinical.
     async fn trackers(
         &self,
         ctx: &Context<'_>,

@@ -117,9 +117,7 @@ pub async fn create(
                     let t = target(&existing);
                     Ok((existing, t))
                 } else {
-                    Err(ServiceError::Conflict(
-                        "a different goal already has this id".to_owned(),
-                    ))
+                    Err(crate::values::id_taken("input.id"))
                 };
             }
             let now = Utc::now();

@@ -1,9 +1,11 @@
 //! Limits async-graphql does not enforce itself: `limit_complexity` does not count
-//! `__typename`, so a thousand aliases of it would pass (DESIGN §11). Count every field
-//! selection and every alias as the document would execute, each fragment counted
-//! wherever it is spread (nested spreads multiply), before execution.
+//! `__typename`, so a thousand aliases of it would pass. Count every field selection and
+//! every alias as the document would execute, each fragment counted wherever it is spread
+//! (nested spreads multiply), and the depth, before execution.
 
 use std::{collections::HashMap, sync::Arc};
+
+use super::index::SchemaIndex;
 
 use async_graphql::{
     Name, Positioned, ServerError, ServerResult, Variables,
@@ -11,16 +13,27 @@ use async_graphql::{
     parser::types::{ExecutableDocument, FragmentDefinition, Selection, SelectionSet},
 };
 
-/// Caps on aliases and field selections per document.
+/// Caps on depth, aliases, field selections and cost per document.
 #[derive(Debug, Clone, Copy)]
 pub struct DocumentLimits {
+    pub max_depth: usize,
+    /// The most a document may cost (`graphql::cost`).
+    pub max_cost: u64,
     pub max_aliases: usize,
     pub max_fields: usize,
 }
 
-impl ExtensionFactory for DocumentLimits {
+/// The checks a document gets before execution on the subscription socket: the caps of
+/// [`DocumentLimits`], the cost and the input rules, as [`check_document`] applies them.
+#[derive(Debug, Clone)]
+pub struct DocumentChecks {
+    pub limits: DocumentLimits,
+    pub index: Arc<SchemaIndex>,
+}
+
+impl ExtensionFactory for DocumentChecks {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(*self)
+        Arc::new(self.clone())
     }
 }
 
@@ -28,7 +41,15 @@ impl ExtensionFactory for DocumentLimits {
 struct Counts {
     fields: usize,
     aliases: usize,
+    /// The deepest field nesting below (a fragment's counts are relative to its spread).
+    depth: usize,
 }
+
+/// Introspection's `__Type.ofType` leads to one type, never a list, and ends after a few
+/// wrappers: it does not count as a level, so the standard introspection query of
+/// graphql-js (`TypeRef` nests it nine deep) passes the depth cap while a nested list
+/// (`fields { type { fields … } }`) still counts.
+const UNCOUNTED_LEVELS: &[&str] = &["ofType"];
 
 /// Counts a selection set as executed: a fragment counts at every place it is spread
 /// (once where it is defined would let nested spreads multiply work unseen). Each
@@ -47,7 +68,11 @@ fn count<'a>(
                 if f.node.alias.is_some() {
                     total.aliases = total.aliases.saturating_add(1);
                 }
-                count(&f.node.selection_set.node, fragments, memo, visiting)
+                let mut below = count(&f.node.selection_set.node, fragments, memo, visiting);
+                if !UNCOUNTED_LEVELS.contains(&f.node.name.node.as_str()) {
+                    below.depth = below.depth.saturating_add(1);
+                }
+                below
             }
             Selection::InlineFragment(fr) => {
                 count(&fr.node.selection_set.node, fragments, memo, visiting)
@@ -71,6 +96,7 @@ fn count<'a>(
         };
         total.fields = total.fields.saturating_add(inner.fields);
         total.aliases = total.aliases.saturating_add(inner.aliases);
+        total.depth = total.depth.max(inner.depth);
     }
     total
 }
@@ -91,6 +117,16 @@ pub fn check(doc: &ExecutableDocument, limits: DocumentLimits) -> ServerResult<(
         );
         counts.fields = counts.fields.saturating_add(c.fields);
         counts.aliases = counts.aliases.saturating_add(c.aliases);
+        counts.depth = counts.depth.max(c.depth);
+    }
+    if counts.depth > limits.max_depth {
+        return Err(ServerError::new(
+            format!(
+                "the query is nested too deep: {} levels; at most {} are allowed",
+                counts.depth, limits.max_depth
+            ),
+            None,
+        ));
     }
     if counts.aliases > limits.max_aliases {
         return Err(ServerError::new(
@@ -113,8 +149,33 @@ pub fn check(doc: &ExecutableDocument, limits: DocumentLimits) -> ServerResult<(
     Ok(())
 }
 
+/// Every check a document gets before it executes, in order: the caps of [`check`], its
+/// cost (`graphql::cost`) against `limits.max_cost`, and the input rules
+/// (`graphql::inputs`). `operation` is the operation to run (every one when `None`).
+pub fn check_document(
+    doc: &ExecutableDocument,
+    limits: DocumentLimits,
+    index: &SchemaIndex,
+    operation: Option<&str>,
+    variables: &Variables,
+) -> ServerResult<()> {
+    check(doc, limits)?;
+    let cost = index.cost(doc, operation, variables);
+    if cost > limits.max_cost {
+        return Err(ServerError::new(
+            format!(
+                "the query would cost {cost}; at most {} is allowed (each list counts as many \
+                 times as it can return items: ask for smaller pages or fewer nested lists)",
+                limits.max_cost
+            ),
+            None,
+        ));
+    }
+    index.check_inputs(doc, operation, variables)
+}
+
 #[async_graphql::async_trait::async_trait]
-impl Extension for DocumentLimits {
+impl Extension for DocumentChecks {
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -123,7 +184,9 @@ impl Extension for DocumentLimits {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
-        check(&doc, *self)?;
+        // The socket's `subscribe` message names at most one operation; with several in
+        // the document every one is checked.
+        check_document(&doc, self.limits, &self.index, None, variables)?;
         Ok(doc)
     }
 }

@@ -2,6 +2,9 @@
 //! and the helpers resolvers use to reach the request's viewer and state.
 
 pub mod context;
+pub mod cost;
+pub mod index;
+pub mod inputs;
 pub mod limits;
 pub mod loaders;
 pub mod pagination;
@@ -72,11 +75,19 @@ pub fn build_schema(config: &Config, state: Option<AppState>) -> AppSchema {
 }
 
 /// The schema of the subscription socket: [`build_schema`]'s, with the alias and field caps
-/// applied as an extension (the socket protocol parses the documents itself).
-pub fn socket_schema(config: &Config, state: Option<AppState>) -> SocketSchema {
+/// and the input checks of [`inputs`] applied as an extension (the socket protocol parses
+/// the documents itself).
+pub fn socket_schema(
+    config: &Config,
+    state: Option<AppState>,
+    index: std::sync::Arc<index::SchemaIndex>,
+) -> SocketSchema {
     SocketSchema(
         builder(config, state)
-            .extension(document_limits(config))
+            .extension(limits::DocumentChecks {
+                limits: document_limits(config),
+                index,
+            })
             .finish(),
     )
 }
@@ -85,9 +96,11 @@ pub fn socket_schema(config: &Config, state: Option<AppState>) -> SocketSchema {
 #[derive(Clone)]
 pub struct SocketSchema(pub AppSchema);
 
-/// The alias and field caps of `config`.
+/// The depth, alias and field caps of `config`.
 pub fn document_limits(config: &Config) -> limits::DocumentLimits {
     limits::DocumentLimits {
+        max_depth: config.max_depth,
+        max_cost: config.max_complexity,
         max_aliases: config.max_aliases,
         max_fields: config.max_fields,
     }
@@ -102,8 +115,6 @@ fn builder(
         MutationRoot::default(),
         SubscriptionRoot::default(),
     )
-    .limit_depth(config.max_depth)
-    .limit_complexity(config.max_complexity)
     .limit_recursive_depth(32)
     .limit_directives(20);
     if !config.introspection {

@@ -671,18 +671,25 @@ impl Batch for ToReview {
         keys: &[Uuid],
         _: &(),
     ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
-        let rows = homework::Entity::find()
+        let select = homework::Entity::find()
             .filter(scope(viewer, Access::Clinical)?)
             .filter(homework::Column::ClientId.is_in(keys.iter().copied()))
             .filter(homework::Column::Status.is_in([
                 HomeworkStatus::Completed.as_str(),
                 HomeworkStatus::Partial.as_str(),
                 HomeworkStatus::NotDone.as_str(),
-            ]))
-            .order_by_asc(homework::Column::SubmittedAt)
-            .order_by_asc(homework::Column::Id)
-            .all(db)
-            .await?;
+            ]));
+        let rows = batch::firsts(
+            db,
+            select,
+            homework::Column::ClientId,
+            &[
+                (homework::Column::SubmittedAt, sea_orm::Order::Asc),
+                (homework::Column::Id, sea_orm::Order::Asc),
+            ],
+            TO_REVIEW_LISTED,
+        )
+        .await?;
         Ok(batch::group(keys, rows, |h| h.client_id))
     }
 
@@ -783,6 +790,7 @@ impl Batch for DueForSessions {
                             && h.due_at <= s.scheduled_at
                             && s.previous_at.is_none_or(|p| h.due_at > p)
                     })
+                    .take(TO_REVIEW_LISTED as usize)
                     .cloned()
                     .collect();
                 (s.id, due)
@@ -795,19 +803,40 @@ impl Batch for DueForSessions {
     }
 }
 
-/// The homework of many clients, by due date.
+/// `Client.homework` lists at most this many assignments per client: the latest by due date.
+pub const HOMEWORK_LISTED: u64 = 200;
+
+/// `Client.homeworkToReview` lists at most this many: the oldest submissions.
+pub const TO_REVIEW_LISTED: u64 = 100;
+
+/// The homework of many clients with one of `statuses` (any when `None`): each client's
+/// latest [`HOMEWORK_LISTED`] by due date, in due-date order.
 pub async fn homework_of_clients(
     db: &DatabaseConnection,
     viewer: &Viewer,
     client_ids: &[Uuid],
-) -> Result<Vec<homework::Model>, ServiceError> {
-    Ok(homework::Entity::find()
+    statuses: Option<&[String]>,
+) -> Result<HashMap<Uuid, Vec<homework::Model>>, ServiceError> {
+    let mut select = homework::Entity::find()
         .filter(scope(viewer, Access::Clinical)?)
-        .filter(homework::Column::ClientId.is_in(client_ids.to_vec()))
-        .order_by_asc(homework::Column::DueAt)
-        .order_by_asc(homework::Column::Id)
-        .all(db)
-        .await?)
+        .filter(homework::Column::ClientId.is_in(client_ids.to_vec()));
+    if let Some(statuses) = statuses {
+        select = select.filter(homework::Column::Status.is_in(statuses.iter().cloned()));
+    }
+    let rows = batch::firsts(
+        db,
+        select,
+        homework::Column::ClientId,
+        &[
+            (homework::Column::DueAt, sea_orm::Order::Desc),
+            (homework::Column::Id, sea_orm::Order::Desc),
+        ],
+        HOMEWORK_LISTED,
+    )
+    .await?;
+    let mut grouped = batch::group(client_ids, rows, |h| h.client_id);
+    grouped.values_mut().for_each(|v| v.reverse());
+    Ok(grouped)
 }
 
 /// The occurrences of many assignments, by due date.
@@ -862,11 +891,12 @@ pub fn completion_rate(occurrences: &[occurrence::Model], now: DateTime<Utc>) ->
     Some(credit / counted.len() as f64)
 }
 
-/// `Client.homework`: each client's homework by due date.
+/// `Client.homework`: each client's homework by due date (the latest [`HOMEWORK_LISTED`]),
+/// of the given statuses (sorted stored forms; all when `None`).
 pub struct HomeworkOfClients;
 
 impl Batch for HomeworkOfClients {
-    type Args = ();
+    type Args = Option<Vec<String>>;
     type Value = Vec<homework::Model>;
     const AUDIT: Option<&'static str> = Some("Client.homework");
 
@@ -874,10 +904,9 @@ impl Batch for HomeworkOfClients {
         db: &DatabaseConnection,
         viewer: &Viewer,
         keys: &[Uuid],
-        _: &(),
+        statuses: &Option<Vec<String>>,
     ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
-        let rows = homework_of_clients(db, viewer, keys).await?;
-        Ok(batch::group(keys, rows, |h| h.client_id))
+        homework_of_clients(db, viewer, keys, statuses.as_deref()).await
     }
 }
 

@@ -16,7 +16,7 @@ use crate::{
     audit::Trail,
     auth::viewer::authenticate,
     error::{ErrorCode, ServiceError},
-    graphql::{AppSchema, context::RequestId, loaders},
+    graphql::{AppSchema, context::RequestId, index::SchemaIndex, loaders},
     state::AppState,
 };
 
@@ -44,7 +44,23 @@ fn refuse(status: StatusCode, code: ErrorCode, message: &str, request_id: &str) 
     if status == StatusCode::UNAUTHORIZED {
         res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
     }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        res.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+    }
     res.body(body.to_string())
+}
+
+/// `Retry-After` of a 503: the database was unreachable for the configured wait.
+const RETRY_AFTER_SECONDS: &str = "2";
+
+/// The answer to a request that met a database outage before or after execution.
+fn unavailable(request_id: &str) -> HttpResponse {
+    refuse(
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::ServiceUnavailable,
+        crate::error::UNAVAILABLE_MESSAGE,
+        request_id,
+    )
 }
 
 /// The response media type, negotiated from `Accept` (GraphQL over HTTP).
@@ -77,16 +93,43 @@ fn negotiate(req: &HttpRequest) -> &'static str {
     JSON
 }
 
+/// Whether a `Content-Type` is `application/json` with no charset or with `charset=utf-8`
+/// (JSON is UTF-8; a body declared in another charset is refused, not guessed at).
+fn is_json_utf8(content_type: Option<&str>) -> bool {
+    let Some(value) = content_type else {
+        return false;
+    };
+    let mut parts = value.split(';');
+    if !parts
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .eq_ignore_ascii_case(JSON)
+    {
+        return false;
+    }
+    parts.all(|param| {
+        let Some((name, value)) = param.split_once('=') else {
+            return param.trim().is_empty();
+        };
+        let value = value.trim().trim_matches('"');
+        !name.trim().eq_ignore_ascii_case("charset")
+            || value.eq_ignore_ascii_case("utf-8")
+            || value.eq_ignore_ascii_case("utf8")
+    })
+}
+
 /// `POST /graphql`.
 pub async fn execute(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
     schema: web::Data<AppSchema>,
+    index: web::Data<SchemaIndex>,
 ) -> HttpResponse {
     let request_id = request_id(&req);
     let span = tracing::info_span!("graphql", request_id = %request_id);
-    run(req, payload, state, schema, request_id)
+    run(req, payload, state, schema, index, request_id)
         .instrument(span)
         .await
 }
@@ -96,20 +139,18 @@ async fn run(
     mut payload: web::Payload,
     state: web::Data<AppState>,
     schema: web::Data<AppSchema>,
+    index: web::Data<SchemaIndex>,
     request_id: String,
 ) -> HttpResponse {
-    let mime = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    if mime != JSON {
+        .and_then(|v| v.to_str().ok());
+    if !is_json_utf8(content_type) {
         return refuse(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::BadUserInput,
-            "send the request as application/json",
+            "send the request as application/json (UTF-8)",
             &request_id,
         );
     }
@@ -181,6 +222,10 @@ async fn run(
                 &request_id,
             );
         }
+        Err(e) if e.code() == ErrorCode::ServiceUnavailable => {
+            tracing::warn!(error = %e, "authentication: database unavailable");
+            return unavailable(&request_id);
+        }
         Err(e) => {
             tracing::error!(error = %e, "authentication failed");
             return refuse(
@@ -204,18 +249,35 @@ async fn run(
     );
     let mut gql_request = gql_request;
     let limits = crate::graphql::document_limits(&state.config);
-    // Parsed once here for the alias and field caps; execution reuses the parse. A document
-    // that does not parse is left to execution, which reports it.
-    let over_limits = gql_request
-        .parsed_query()
-        .ok()
-        .and_then(|doc| crate::graphql::limits::check(doc, limits).err());
-    let mut response = match over_limits {
-        Some(e) => async_graphql::Response::from_errors(vec![e]),
-        None => schema.execute(gql_request).await,
+    // Parsed once here for the alias and field caps and the input rules; execution reuses
+    // the parse. A document that does not parse is left to execution, which reports it.
+    let operation = gql_request.operation_name.clone();
+    let variables = std::mem::take(&mut gql_request.variables);
+    let refused = gql_request.parsed_query().ok().and_then(|doc| {
+        crate::graphql::limits::check_document(
+            doc,
+            limits,
+            &index,
+            operation.as_deref(),
+            &variables,
+        )
+        .err()
+    });
+    gql_request.variables = variables;
+    let deadline = state.config.request_timeout;
+    let executed = match refused {
+        Some(e) => Some(async_graphql::Response::from_errors(vec![e])),
+        // Past the deadline the execution is dropped: its open transaction rolls back.
+        None => tokio::time::timeout(deadline, schema.execute(gql_request))
+            .await
+            .ok(),
     };
     // No data leaves without its audit rows in the database.
     if let Err(e) = trail.flush(&state.db).await {
+        if crate::error::unavailable(&e) {
+            tracing::warn!(error = %e, "audit rows: database unavailable");
+            return unavailable(&request_id);
+        }
         tracing::error!(error = %e, "could not write the request's audit rows");
         return refuse(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -224,6 +286,21 @@ async fn run(
             &request_id,
         );
     }
+    let Some(mut response) = executed else {
+        tracing::warn!(
+            timeout_ms = deadline.as_millis(),
+            "graphql request stopped at its deadline"
+        );
+        return refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::LimitExceeded,
+            &format!(
+                "the request ran longer than {} ms and was stopped; ask for less (smaller pages, fewer fields, a shorter range)",
+                deadline.as_millis()
+            ),
+            &request_id,
+        );
+    };
     for error in &mut response.errors {
         let ext = error.extensions.get_or_insert_with(Default::default);
         if ext.get("code").is_none() {
@@ -242,13 +319,48 @@ async fn run(
     }
 
     let media = negotiate(&req);
-    let status = if media == GRAPHQL_RESPONSE && response.data == async_graphql::Value::Null {
+    // An outage is 503 with `Retry-After`, whichever layer met it, so clients and load
+    // balancers retry; the body still says which fields failed.
+    let outage = response.errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .is_some_and(|c| {
+                *c == async_graphql::Value::from(ErrorCode::ServiceUnavailable.as_str())
+            })
+    });
+    let status = if outage {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else if media == GRAPHQL_RESPONSE && response.data == async_graphql::Value::Null {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
+    let cap = state.config.max_response_bytes;
     match serde_json::to_vec(&response) {
-        Ok(bytes) => HttpResponse::build(status).content_type(media).body(bytes),
+        Ok(bytes) if bytes.len() > cap => {
+            tracing::warn!(
+                bytes = bytes.len(),
+                cap,
+                "graphql answer over the response cap"
+            );
+            refuse(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::LimitExceeded,
+                &format!(
+                    "the answer would be {} bytes, over the limit of {cap}; ask for less (smaller pages, fewer fields)",
+                    bytes.len()
+                ),
+                &request_id,
+            )
+        }
+        Ok(bytes) => {
+            let mut res = HttpResponse::build(status);
+            if outage {
+                res.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+            }
+            res.content_type(media).body(bytes)
+        }
         Err(e) => {
             tracing::error!(error = %e, "serialising the response failed");
             refuse(

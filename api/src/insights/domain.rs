@@ -84,9 +84,12 @@ fn share(part: f64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| (part / whole as f64).clamp(0.0, 1.0))
 }
 
+/// The components of a score: homework, tracking, goals, check-ins.
+pub const COMPONENTS: usize = 4;
+
 /// The score of one window.
 pub fn score(i: &Inputs) -> Score {
-    let raw = [
+    let raw: [_; COMPONENTS] = [
         (
             ComponentName::Homework,
             share(i.homework_done, i.homework_due),

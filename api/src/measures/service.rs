@@ -355,7 +355,7 @@ async fn crisis_resources(
         .filter(resource::Column::Kind.eq(ResourceKind::CrisisLine.as_str()))
         .filter(resource::Column::ArchivedAt.is_null())
         .order_by_asc(resource::Column::Title)
-        .limit(10)
+        .limit(CRISIS_RESOURCES_MAX)
         .all(conn)
         .await?
         .into_iter()
@@ -372,6 +372,9 @@ async fn crisis_resources(
         own
     })
 }
+
+/// A safety-flagged submission lists at most this many of the practice's crisis lines.
+pub const CRISIS_RESOURCES_MAX: u64 = 10;
 
 /// The most responses one history returns.
 pub const HISTORY_MAX: u64 = 500;

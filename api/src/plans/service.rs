@@ -310,15 +310,22 @@ impl Batch for Revisions {
             .from(action_plan::Entity)
             .cond_where(scope(viewer, Access::Clinical)?)
             .to_owned();
-        let rows = action_plan_revision::Entity::find()
+        let select = action_plan_revision::Entity::find()
             .filter(action_plan_revision::Column::PracticeId.eq(viewer.practice_id))
             .filter(action_plan_revision::Column::PlanId.is_in(keys.iter().copied()))
-            .filter(action_plan_revision::Column::PlanId.in_subquery(visible_plans))
-            .order_by_asc(action_plan_revision::Column::PlanId)
-            .order_by_asc(action_plan_revision::Column::Version)
-            .all(db)
-            .await?;
-        Ok(batch::group(keys, rows, |r| r.plan_id))
+            .filter(action_plan_revision::Column::PlanId.in_subquery(visible_plans));
+        // The latest REVISIONS_LISTED per plan, oldest of them first.
+        let rows = batch::firsts(
+            db,
+            select,
+            action_plan_revision::Column::PlanId,
+            &[(action_plan_revision::Column::Version, sea_orm::Order::Desc)],
+            REVISIONS_LISTED,
+        )
+        .await?;
+        let mut grouped = batch::group(keys, rows, |r| r.plan_id);
+        grouped.values_mut().for_each(|v| v.reverse());
+        Ok(grouped)
     }
 
     fn touched(rows: &Self::Value, out: &mut Vec<Uuid>) {
@@ -566,7 +573,15 @@ impl Batch for PlansOfGoals {
     }
 }
 
-/// `Client.actionPlans`: the plans of all of each client's goals, oldest first.
+/// `Client.actionPlans` lists at most this many plans (the oldest); `Goal.actionPlans` has
+/// every plan of a goal.
+pub const PLANS_PER_CLIENT_LISTED: u64 = 200;
+
+/// `ActionPlan.revisions` lists at most this many (the latest).
+pub const REVISIONS_LISTED: u64 = 100;
+
+/// `Client.actionPlans`: the plans of all of each client's goals, oldest first (at most
+/// [`PLANS_PER_CLIENT_LISTED`]).
 pub struct PlansOfClients;
 
 impl Batch for PlansOfClients {
@@ -580,7 +595,20 @@ impl Batch for PlansOfClients {
         keys: &[Uuid],
         _: &(),
     ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
-        let rows = plans_of_clients(db, viewer, keys).await?;
+        let select = action_plan::Entity::find()
+            .filter(scope(viewer, Access::Clinical)?)
+            .filter(action_plan::Column::ClientId.is_in(keys.to_vec()));
+        let rows = batch::firsts(
+            db,
+            select,
+            action_plan::Column::ClientId,
+            &[
+                (action_plan::Column::CreatedAt, sea_orm::Order::Asc),
+                (action_plan::Column::Id, sea_orm::Order::Asc),
+            ],
+            PLANS_PER_CLIENT_LISTED,
+        )
+        .await?;
         Ok(batch::group(keys, rows, |p| p.client_id))
     }
 }

@@ -167,7 +167,7 @@ impl ActionPlan {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.model.updated_at
     }
-    /// Every version, oldest first: who changed what, when and why.
+    /// The versions, oldest first (the latest 100): who changed what, when and why.
     async fn revisions(&self, ctx: &Context<'_>) -> GqlResult<Vec<ActionPlanRevision>> {
         let rows = load_visible::<super::service::Revisions>(ctx, self.model.id, ()).await?;
         rows.into_iter().map(ActionPlanRevision::try_from).collect()

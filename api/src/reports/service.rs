@@ -35,6 +35,10 @@ fn allowed(viewer: &Viewer) -> Result<(), ServiceError> {
     viewer.require_scope(Scope::ReportsRead)
 }
 
+/// A report has at most this many rows (by therapist: the first by name; every therapist
+/// counts in the totals).
+pub const ROWS_MAX: usize = 1000;
+
 /// The practice report of the viewer's practice (audited as `practiceReport`).
 #[tracing::instrument(skip_all, fields(group_by = group_by.as_str()))]
 pub async fn practice_report(
@@ -434,6 +438,7 @@ pub async fn compute(
         (Group::Month(ma), Group::Month(mb)) => ma.cmp(mb),
         _ => std::cmp::Ordering::Equal,
     });
+    rows.truncate(ROWS_MAX);
     let totals = totals.ok_or_else(|| ServiceError::Internal("report without totals".into()))?;
     Ok(Report {
         period,

@@ -149,7 +149,7 @@ pub struct PracticeReport {
     pub to: DateTime<Utc>,
     /// How the rows are grouped.
     pub group_by: ReportGroupByValue,
-    /// Therapists by display name, or months in order.
+    /// Therapists by display name (at most 1,000), or months in order.
     pub rows: Vec<PracticeReportRow>,
     /// The whole practice over the whole period, each client counted once.
     pub totals: PracticeReportRow,

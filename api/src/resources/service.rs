@@ -263,6 +263,9 @@ pub async fn mark_opened(
 /// statements: the shares, then their resources).
 pub struct SharedWith;
 
+/// `Client.resources` lists at most this many shares (the newest).
+pub const SHARES_LISTED: u64 = 200;
+
 impl Batch for SharedWith {
     type Args = ();
     type Value = Vec<(share::Model, resource::Model)>;
@@ -274,18 +277,25 @@ impl Batch for SharedWith {
         keys: &[Uuid],
         _: &(),
     ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
-        let shares = share::Entity::find()
+        let select = share::Entity::find()
             .filter(clients::records_of_visible(
                 viewer,
                 Access::Clinical,
                 share::Column::PracticeId,
                 share::Column::ClientId,
             )?)
-            .filter(share::Column::ClientId.is_in(keys.iter().copied()))
-            .order_by_desc(share::Column::CreatedAt)
-            .order_by_desc(share::Column::Id)
-            .all(db)
-            .await?;
+            .filter(share::Column::ClientId.is_in(keys.iter().copied()));
+        let shares = batch::firsts(
+            db,
+            select,
+            share::Column::ClientId,
+            &[
+                (share::Column::CreatedAt, sea_orm::Order::Desc),
+                (share::Column::Id, sea_orm::Order::Desc),
+            ],
+            SHARES_LISTED,
+        )
+        .await?;
         let mut ids: Vec<Uuid> = shares.iter().map(|s| s.resource_id).collect();
         ids.sort_unstable();
         ids.dedup();

@@ -89,7 +89,7 @@ impl TherapySession {
         self.model.updated_at
     }
     /// Unreviewed homework that fell due since the client's previous (not cancelled) session
-    /// and by this one's start, by due date: what to go over in this session.
+    /// and by this one's start, by due date (the first 100): what to go over in this session.
     async fn homework_to_review(&self, ctx: &Context<'_>) -> GqlResult<Vec<Homework>> {
         Ok(
             load_visible::<crate::homework::service::DueForSessions>(ctx, self.model.id, ())

@@ -249,6 +249,9 @@ pub async fn archive(
     .await
 }
 
+/// `Client.trackers` lists at most this many (only reached with archived ones).
+pub const TRACKERS_LISTED: u64 = 100;
+
 /// `Client.trackers(includeArchived)`: each client's trackers: MOOD, ANXIETY, then custom
 /// ones by creation.
 pub struct TrackersOf;
@@ -271,11 +274,19 @@ impl Batch for TrackersOf {
         if !include_archived {
             q = q.filter(tracker::Column::ArchivedAt.is_null());
         }
-        let mut rows = q
-            .order_by_asc(tracker::Column::CreatedAt)
-            .order_by_asc(tracker::Column::Id)
-            .all(db)
-            .await?;
+        // Active trackers are at most CUSTOM_TRACKERS_MAX + 2; with archived ones, the
+        // oldest TRACKERS_LISTED.
+        let mut rows = batch::firsts(
+            db,
+            q,
+            tracker::Column::ClientId,
+            &[
+                (tracker::Column::CreatedAt, sea_orm::Order::Asc),
+                (tracker::Column::Id, sea_orm::Order::Asc),
+            ],
+            TRACKERS_LISTED,
+        )
+        .await?;
         let rank = |t: &tracker::Model| match TrackerKind::parse(&t.kind) {
             Some(TrackerKind::Mood) => 0,
             Some(TrackerKind::Anxiety) => 1,
@@ -397,9 +408,7 @@ async fn log_one_in_one_statement(
             audit::note(db, viewer, "logEntry", &target, Ok(())).await?;
             Ok((stored, true))
         }
-        _ => Err(ServiceError::Conflict(
-            "an entry with this id exists with other content".to_owned(),
-        )),
+        _ => Err(crate::values::id_taken("input.id")),
     }
 }
 
@@ -559,8 +568,7 @@ async fn apply(
     let mut slots: Vec<Slot> = Vec::with_capacity(requests.len());
     let mut rows: Vec<tracker_entry::Model> = Vec::new();
     let mut row_of_id: HashMap<Uuid, usize> = HashMap::new();
-    let conflict =
-        || ServiceError::Conflict("an entry with this id exists with other content".to_owned());
+    let conflict = |prefix: &str| crate::values::id_taken(&format!("{prefix}.id"));
     for (prefix, request) in requests {
         let row = match request.and_then(|e| entry_row(viewer, &trackers, &zones, &prefix, e, now))
         {
@@ -575,14 +583,14 @@ async fn apply(
             Slot::Done(Box::new(if same_content(existing, &row) {
                 EntryOutcome::Duplicate(existing.clone())
             } else {
-                EntryOutcome::Rejected(conflict())
+                EntryOutcome::Rejected(conflict(&prefix))
             }))
         } else if let Some(&k) = row_of_id.get(&id) {
             // The same id twice in one batch: the first one counts.
             if same_content(&rows[k], &row) {
                 Slot::RepeatOf(k)
             } else {
-                Slot::Done(Box::new(EntryOutcome::Rejected(conflict())))
+                Slot::Done(Box::new(EntryOutcome::Rejected(conflict(&prefix))))
             }
         } else {
             row_of_id.insert(id, rows.len());
@@ -808,9 +816,7 @@ pub async fn record_thought(
                 return if same_record(&row, &new) {
                     Ok(((row, true), target))
                 } else {
-                    Err(ServiceError::Conflict(
-                        "a thought record with this id exists with other content".to_owned(),
-                    ))
+                    Err(crate::values::id_taken("input.id"))
                 };
             }
             let now = Utc::now();

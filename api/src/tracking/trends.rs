@@ -570,11 +570,14 @@ impl Batch for TopContexts {
     }
 }
 
+/// The most contexts `Tracker.topContexts` lists.
+pub const CONTEXTS_MAX: u64 = 50;
+
 /// `limit` of [`TopContexts`] when valid (1 to 50), else `BAD_USER_INPUT` on `limit`.
 pub fn context_limit(limit: i32) -> Result<u64, ServiceError> {
     u64::try_from(limit)
         .ok()
-        .filter(|l| (1..=50).contains(l))
+        .filter(|l| (1..=CONTEXTS_MAX).contains(l))
         .ok_or_else(|| ServiceError::bad_input("limit", "must be 1 to 50"))
 }
 

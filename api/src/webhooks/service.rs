@@ -286,21 +286,26 @@ pub async fn rotate_secret(
     .await
 }
 
-/// Attempts of these deliveries, oldest first, by delivery.
+/// `WebhookDelivery.attempts` lists at most this many (the latest).
+pub const ATTEMPTS_LISTED: u64 = 100;
+
+/// Attempts of these deliveries, oldest first (the latest [`ATTEMPTS_LISTED`]), by delivery.
 async fn attempts_of(
     conn: &impl ConnectionTrait,
     ids: Vec<Uuid>,
 ) -> Result<HashMap<Uuid, Vec<webhook_attempt::Model>>, ServiceError> {
-    let rows = webhook_attempt::Entity::find()
-        .filter(webhook_attempt::Column::DeliveryId.is_in(ids))
-        .order_by_asc(webhook_attempt::Column::DeliveryId)
-        .order_by_asc(webhook_attempt::Column::Attempt)
-        .all(conn)
-        .await?;
-    let mut by: HashMap<Uuid, Vec<_>> = HashMap::new();
-    for a in rows {
-        by.entry(a.delivery_id).or_default().push(a);
-    }
+    let select = webhook_attempt::Entity::find()
+        .filter(webhook_attempt::Column::DeliveryId.is_in(ids.iter().copied()));
+    let rows = crate::batch::firsts(
+        conn,
+        select,
+        webhook_attempt::Column::DeliveryId,
+        &[(webhook_attempt::Column::Attempt, sea_orm::Order::Desc)],
+        ATTEMPTS_LISTED,
+    )
+    .await?;
+    let mut by = crate::batch::group(&ids, rows, |a| a.delivery_id);
+    by.values_mut().for_each(|v| v.reverse());
     Ok(by)
 }
 

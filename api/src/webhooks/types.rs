@@ -114,7 +114,7 @@ pub struct WebhookDelivery {
     pub status: Option<WebhookDeliveryStatus>,
     /// Attempts so far.
     pub attempt_count: i32,
-    /// Every attempt, oldest first.
+    /// The attempts, oldest first (the latest 100; `attemptCount` counts them all).
     pub attempts: Vec<WebhookAttempt>,
     /// When the next attempt is due (PENDING only).
     pub next_attempt_at: Option<DateTime<Utc>>,

@@ -121,6 +121,42 @@ async fn expired_token_is_unauthenticated() {
 }
 
 #[tokio::test]
+async fn a_token_living_longer_than_the_configured_lifetime_is_unauthenticated() {
+    let app = spawn_app().await;
+    let configured =
+        Duration::seconds(i64::try_from(app.config.access_token_ttl.as_secs()).unwrap());
+    // Correctly signed, current, but issued for a day longer than the server allows.
+    let long = app
+        .keys
+        .issue_at(
+            &therapist_subject(&app),
+            Utc::now(),
+            configured + Duration::days(1),
+        )
+        .unwrap()
+        .token;
+    assert_rejected(&app, &long).await;
+    // Issued in the future (so that exp - iat looks short while it lives long).
+    let future = app
+        .keys
+        .issue_at(
+            &therapist_subject(&app),
+            Utc::now() + Duration::hours(1),
+            configured,
+        )
+        .unwrap()
+        .token;
+    assert_rejected(&app, &future).await;
+    // Exactly the configured lifetime works.
+    let exact = app
+        .keys
+        .issue_at(&therapist_subject(&app), Utc::now(), configured)
+        .unwrap()
+        .token;
+    app.gql(Some(&exact), CLIENTS, json!({})).await.ok();
+}
+
+#[tokio::test]
 async fn token_signed_with_another_key_is_unauthenticated() {
     let app = spawn_app().await;
     let forged = keys_with(&app, |_| {}, "another-signing-key-that-is-long-enough-xyz")

@@ -508,3 +508,78 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// A database outage a test causes on its own database, until [`Outage::end`].
+pub enum Outage {
+    /// PostgreSQL: the database refuses connections and its backends were terminated.
+    Postgres { admin_url: String, name: String },
+    /// SQLite: another connection holds an exclusive lock, so writes cannot proceed.
+    Sqlite(sea_orm::sqlx::SqliteConnection),
+}
+
+impl TestApp {
+    /// Makes the app's database unusable: on PostgreSQL it refuses new connections and every
+    /// open one is terminated; on SQLite (one file, no server) another connection holds an
+    /// exclusive lock, so every write waits and fails.
+    pub async fn start_outage(&self) -> Outage {
+        match &self._database {
+            TestDatabase::Postgres { admin_url, name } => {
+                let admin = Database::connect(admin_url)
+                    .await
+                    .expect("admin connection");
+                admin
+                    .execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+                    .await
+                    .expect("refuse connections");
+                admin
+                    .execute_unprepared(&format!(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                         WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+                    ))
+                    .await
+                    .expect("terminate backends");
+                admin.close().await.ok();
+                Outage::Postgres {
+                    admin_url: admin_url.clone(),
+                    name: name.clone(),
+                }
+            }
+            TestDatabase::Sqlite(path) => {
+                use sea_orm::sqlx::{Connection as _, Executor as _};
+                let mut conn = sea_orm::sqlx::SqliteConnection::connect(&format!(
+                    "sqlite://{}",
+                    path.display()
+                ))
+                .await
+                .expect("a second connection");
+                conn.execute("BEGIN EXCLUSIVE")
+                    .await
+                    .expect("exclusive lock");
+                Outage::Sqlite(conn)
+            }
+        }
+    }
+}
+
+impl Outage {
+    /// Lets the database be used again.
+    pub async fn end(self) {
+        match self {
+            Self::Postgres { admin_url, name } => {
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .expect("admin connection");
+                admin
+                    .execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+                    .await
+                    .expect("allow connections");
+                admin.close().await.ok();
+            }
+            Self::Sqlite(mut conn) => {
+                use sea_orm::sqlx::{Connection as _, Executor as _};
+                conn.execute("ROLLBACK").await.expect("release the lock");
+                conn.close().await.ok();
+            }
+        }
+    }
+}

@@ -43,14 +43,24 @@ fn header_of<'a>(res: &'a Response, name: &str) -> &'a str {
         .unwrap()
 }
 
-/// `{ __type(name: "QueryRoot") { ofType { … { name } } } }`, nested `depth` fields deep.
+/// `{ __type(name: "QueryRoot") { fields { type { fields { … { name } } } } } }`, nested
+/// `depth` fields deep: lists of lists, which the depth cap counts (`ofType` chains, which
+/// lead to one type each, it does not).
 fn nested_type_query(depth: usize) -> String {
     assert!(depth >= 2);
-    let middle = depth - 2;
+    let levels: Vec<&str> = ["fields", "type"]
+        .iter()
+        .copied()
+        .cycle()
+        .take(depth - 2)
+        .collect();
     format!(
-        r#"{{ __type(name: "QueryRoot") {{ {}name{} }} }}"#,
-        "ofType { ".repeat(middle),
-        " }".repeat(middle)
+        r#"{{ __type(name: "QueryRoot") {{ {} name{} }} }}"#,
+        levels
+            .iter()
+            .map(|l| format!("{l} {{ "))
+            .collect::<String>(),
+        " }".repeat(levels.len())
     )
 }
 
@@ -123,6 +133,41 @@ async fn json_with_a_charset_parameter_is_accepted() {
     assert_eq!(res.status(), StatusCode::OK);
     let body = Gql(res.json().await.unwrap()).ok();
     assert_eq!(body.data("__typename"), "QueryRoot");
+}
+
+#[tokio::test]
+async fn json_in_a_charset_other_than_utf8_gets_415_and_does_not_execute() {
+    let app = spawn_app().await;
+    let before = app.count("client").await;
+    for content_type in [
+        "application/json; charset=latin1",
+        "application/json; charset=ISO-8859-1",
+        "application/json;charset=\"utf-16\"",
+        "application/json; charset=utf-8; charset=latin1",
+    ] {
+        let res = post_raw(
+            &app,
+            Some(content_type),
+            Some(&app.therapist()),
+            body_of(CREATE),
+        )
+        .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{content_type}"
+        );
+        let body = Gql(res.json().await.unwrap());
+        assert_eq!(body.code(), "BAD_USER_INPUT", "{content_type}");
+    }
+    assert_eq!(app.count("client").await, before);
+    for content_type in [
+        "application/json;charset=\"UTF-8\"",
+        "application/json; charset=utf8",
+    ] {
+        let res = post_raw(&app, Some(content_type), None, body_of("{ __typename }")).await;
+        assert_eq!(res.status(), StatusCode::OK, "{content_type}");
+    }
 }
 
 #[tokio::test]
@@ -335,7 +380,7 @@ async fn the_depth_limit_is_twelve() {
     let app = spawn_app_with(|c| c.introspection = true).await;
     assert_eq!(app.config.max_depth, 12);
     let res = app.gql(None, &nested_type_query(12), json!({})).await.ok();
-    assert_eq!(res.data("__type.ofType"), &Value::Null);
+    assert!(res.data("__type.fields").is_array(), "{}", res.0);
 
     let res = app.gql(None, &nested_type_query(13), json!({})).await;
     assert_eq!(res.code(), "BAD_USER_INPUT");
@@ -758,4 +803,119 @@ async fn introspection_answers_only_when_configured() {
     let res = app.gql(None, SCHEMA, json!({})).await.ok();
     assert_eq!(res.data("__schema.queryType.name"), "QueryRoot");
     assert_eq!(res.data("__type.name"), "Client");
+}
+
+/// graphql-js's `getIntrospectionQuery()`, what GraphiQL, Apollo tooling and codegen send
+/// (provenance in `tests/fixtures/graphql/PROVENANCE.md`).
+const STANDARD_INTROSPECTION: &str =
+    include_str!("../../fixtures/graphql/introspection-query.graphql");
+
+#[tokio::test]
+async fn the_standard_introspection_query_answers_in_full_under_the_default_limits() {
+    let app = spawn_app_with(|c| c.introspection = true).await;
+    let defaults = momentum_api::config::Config::default();
+    assert_eq!(app.config.max_depth, defaults.max_depth);
+    assert_eq!(app.config.max_fields, defaults.max_fields);
+    assert_eq!(app.config.max_complexity, defaults.max_complexity);
+    let res = app.gql(None, STANDARD_INTROSPECTION, json!({})).await.ok();
+    assert_eq!(res.data("__schema.queryType.name"), "QueryRoot");
+    assert_eq!(res.data("__schema.mutationType.name"), "MutationRoot");
+    let types = res.data("__schema.types").as_array().unwrap();
+    let client = types
+        .iter()
+        .find(|t| t["name"] == "Client")
+        .expect("Client");
+    assert!(client["fields"].as_array().unwrap().len() > 10, "{client}");
+    // Deep wrappers come through: `[Goal!]!` is NON_NULL > LIST > NON_NULL > OBJECT.
+    let goals = client["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "goals")
+        .expect("Client.goals");
+    assert_eq!(
+        goals["type"]["ofType"]["ofType"]["ofType"]["name"], "Goal",
+        "{goals}"
+    );
+}
+
+#[tokio::test]
+async fn with_introspection_off_the_standard_introspection_query_reveals_nothing() {
+    let app = spawn_app().await;
+    let res = app.gql(None, STANDARD_INTROSPECTION, json!({})).await;
+    assert!(res.data("__schema").is_null(), "{}", res.0);
+    assert!(!res.0.to_string().contains("MutationRoot"), "{}", res.0);
+}
+
+#[tokio::test]
+async fn an_unusable_database_is_503_service_unavailable_with_retry_after_and_recovers() {
+    let app = spawn_app_with(|c| c.db_wait = std::time::Duration::from_millis(500)).await;
+    let token = app.therapist();
+    let before = app.count("client").await;
+    let outage = app.start_outage().await;
+    let started = std::time::Instant::now();
+    let res = post_raw(
+        &app,
+        Some("application/json"),
+        Some(&token),
+        body_of(CREATE),
+    )
+    .await;
+    let waited = started.elapsed();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(header_of(&res, "retry-after"), "2");
+    let body = Gql(res.json().await.unwrap());
+    assert_eq!(body.code(), "SERVICE_UNAVAILABLE", "{}", body.0);
+    assert!(body.0["errors"][0]["extensions"]["requestId"].is_string());
+    // The configured wait (500 ms), not the old 10 s, bounds the answer (generously).
+    assert!(waited < std::time::Duration::from_secs(5), "{waited:?}");
+    if app.config.is_postgres() {
+        // No connection at all: reads fail alike, and the server is not ready.
+        let res = post_raw(
+            &app,
+            Some("application/json"),
+            Some(&token),
+            body_of(CLIENTS),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let ready = app
+            .http
+            .get(format!("{}/readyz", app.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+    outage.end().await;
+    // The pool reconnects by itself: the same request then succeeds.
+    eventually("the server to recover", || async {
+        post_raw(
+            &app,
+            Some("application/json"),
+            Some(&token),
+            body_of(CREATE),
+        )
+        .await
+        .status()
+            == StatusCode::OK
+    })
+    .await;
+    let ready = app
+        .http
+        .get(format!("{}/readyz", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+    // The test's own pool lost its connections too: let it drop the broken ones first.
+    eventually("the test's pool to reconnect", || async {
+        app.db.ping().await.is_ok()
+    })
+    .await;
+    for _ in 0..app.config.db_pool_size {
+        app.db.ping().await.ok();
+    }
+    // The refused create wrote nothing; the one that succeeded wrote one client.
+    assert_eq!(app.count("client").await, before + 1);
 }

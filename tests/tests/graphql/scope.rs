@@ -350,3 +350,79 @@ async fn every_read_and_write_of_a_client_leaves_an_audit_row() {
             .all(|r| r.actor_role == "THERAPIST" && !r.request_id.is_empty())
     );
 }
+
+/// The error of a response, without its request id (which differs per request).
+fn error_of(res: &Gql) -> serde_json::Value {
+    let mut e = res.0["errors"][0].clone();
+    e["extensions"]
+        .as_object_mut()
+        .expect("an error with extensions")
+        .remove("requestId");
+    e.as_object_mut().unwrap().remove("locations");
+    e
+}
+
+#[tokio::test]
+async fn a_client_generated_id_taken_in_another_practice_answers_like_one_taken_at_home() {
+    let app = spawn_app().await;
+    let (t_a, t_b) = (app.therapist(), app.other_practice_therapist());
+    const CREATE_CLIENT: &str = "mutation($input: CreateClientInput!) {
+        createClient(input: $input) { client { id } } }";
+    const CREATE_GOAL: &str = "mutation($input: CreateGoalInput!) {
+        createGoal(input: $input) { goal { id } } }";
+    // Practice A's records, with client-generated ids.
+    let a_client = Uuid::now_v7().to_string();
+    app.gql(
+        Some(&t_a),
+        CREATE_CLIENT,
+        json!({ "input": { "id": a_client, "displayName": "Ada Home", "timezone": "UTC" } }),
+    )
+    .await
+    .ok();
+    let a_goal = Uuid::now_v7().to_string();
+    app.gql(
+        Some(&t_a),
+        CREATE_GOAL,
+        json!({ "input": { "id": a_goal, "clientId": a_client, "title": "Walk daily" } }),
+    )
+    .await
+    .ok();
+    // Practice B's own records, to reuse an id of its own with other content.
+    let b_client = Uuid::now_v7().to_string();
+    app.gql(
+        Some(&t_b),
+        CREATE_CLIENT,
+        json!({ "input": { "id": b_client, "displayName": "Bo Away", "timezone": "UTC" } }),
+    )
+    .await
+    .ok();
+    let b_goal = Uuid::now_v7().to_string();
+    app.gql(
+        Some(&t_b),
+        CREATE_GOAL,
+        json!({ "input": { "id": b_goal, "clientId": b_client, "title": "Read" } }),
+    )
+    .await
+    .ok();
+    let clients_before = app.count("client").await;
+    let goals_before = app.count("goal").await;
+
+    // B reuses A's client id, and its own client id with other content: the same answer.
+    let client_input = |id: &str| json!({ "input": { "id": id, "displayName": "Someone Else", "timezone": "UTC" } });
+    let foreign = app
+        .gql(Some(&t_b), CREATE_CLIENT, client_input(&a_client))
+        .await;
+    let own = app
+        .gql(Some(&t_b), CREATE_CLIENT, client_input(&b_client))
+        .await;
+    assert_eq!(foreign.code(), "CONFLICT", "{}", foreign.0);
+    assert_eq!(error_of(&foreign), error_of(&own));
+    // The same for goals.
+    let goal_input = |id: &str| json!({ "input": { "id": id, "clientId": b_client, "title": "Something else" } });
+    let foreign = app.gql(Some(&t_b), CREATE_GOAL, goal_input(&a_goal)).await;
+    let own = app.gql(Some(&t_b), CREATE_GOAL, goal_input(&b_goal)).await;
+    assert_eq!(foreign.code(), "CONFLICT", "{}", foreign.0);
+    assert_eq!(error_of(&foreign), error_of(&own));
+    assert_eq!(app.count("client").await, clients_before);
+    assert_eq!(app.count("goal").await, goals_before);
+}

@@ -2009,3 +2009,36 @@ async fn logging_one_entry_takes_three_statements_on_postgresql_and_writes_all_i
     assert_eq!(app.count("event").await, events_before + 1);
     assert_eq!(app.count("audit_log").await, audits_before + 1);
 }
+
+#[tokio::test]
+async fn a_batch_with_one_far_or_nul_entry_stores_the_others_and_names_the_bad_ones() {
+    let app = spawn_app().await;
+    let c = app.client();
+    let mood = mood_tracker(&app, &c, app.a.client_ids[0]).await;
+    let mut with_nul = entry(&mood, 3.0, &ago(Duration::hours(3)));
+    with_nul["note"] = json!("before\u{0}after");
+    let batch = vec![
+        entry(&mood, 5.0, &ago(Duration::hours(1))),
+        entry(&mood, 6.0, "-5000-01-01T00:00:00Z"),
+        entry(&mood, 7.0, "1899-12-31T23:59:59Z"),
+        with_nul,
+        entry(&mood, 8.0, &ago(Duration::hours(2))),
+    ];
+    let res = log_batch(&app, &c, batch).await.ok();
+    assert_eq!(res.data("logEntries.created"), 2, "{}", res.0);
+    assert_eq!(res.data("logEntries.rejected"), 3, "{}", res.0);
+    let results = array(&res, "logEntries.results");
+    for (i, field) in [
+        (1, "input.entries.1.recordedAt"),
+        (2, "input.entries.2.recordedAt"),
+        (3, "input.entries.3.note"),
+    ] {
+        assert_eq!(results[i]["status"], "INVALID", "{}", res.0);
+        assert_eq!(results[i]["error"]["code"], "BAD_USER_INPUT", "{}", res.0);
+        assert_eq!(results[i]["error"]["field"], field, "{}", res.0);
+    }
+    for i in [0, 4] {
+        assert_eq!(results[i]["status"], "CREATED", "{}", res.0);
+    }
+    assert_eq!(app.count("tracker_entry").await, 2);
+}
