@@ -919,3 +919,57 @@ async fn an_unusable_database_is_503_service_unavailable_with_retry_after_and_re
     // The refused create wrote nothing; the one that succeeded wrote one client.
     assert_eq!(app.count("client").await, before + 1);
 }
+
+#[tokio::test]
+async fn an_answer_over_the_response_cap_is_422_limit_exceeded_without_the_data() {
+    let app = spawn_app_with(|c| c.max_response_bytes = 2048).await;
+    let token = app.therapist();
+    // Small answers pass.
+    app.gql(
+        Some(&token),
+        "{ clients(first: 1) { totalCount } }",
+        json!({}),
+    )
+    .await
+    .ok();
+    // The same clients, asked for with every detail a few times over, do not fit in 2 KiB.
+    let big = format!(
+        "{{ {} }}",
+        (0..8)
+            .map(|i| format!("c{i}: clients(first: 10) {{ nodes {{ id displayName timezone createdAt updatedAt careTeam {{ id displayName }} }} }}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let res = post_raw(&app, Some("application/json"), Some(&token), body_of(&big)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "LIMIT_EXCEEDED",
+        "{body}"
+    );
+    assert!(body.get("data").is_none(), "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("2048"), "{message}");
+}
+
+#[tokio::test]
+async fn a_request_past_its_deadline_is_422_limit_exceeded() {
+    // A deadline no request that reads the database can meet: it is stopped at its first
+    // wait, while one that needs no database answers.
+    let app = spawn_app_with(|c| c.request_timeout = std::time::Duration::from_nanos(1)).await;
+    let token = app.therapist();
+    let res = post_raw(
+        &app,
+        Some("application/json"),
+        Some(&token),
+        body_of("{ clients(first: 5) { totalCount nodes { id goals { title } } } }"),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = Gql(res.json().await.unwrap());
+    assert_eq!(body.code(), "LIMIT_EXCEEDED", "{}", body.0);
+    assert!(body.0.get("data").is_none(), "{}", body.0);
+    app.gql(Some(&token), "{ __typename }", json!({}))
+        .await
+        .ok();
+}
