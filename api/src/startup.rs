@@ -97,6 +97,8 @@ impl Application {
         // A response's last partial segment must not wait for the client's delayed ACK
         // (Nagle): that is 40 ms added to every answer larger than one segment.
         .tcp_nodelay(true)
+        // A graceful stop waits for requests in flight, which the request deadline bounds.
+        .shutdown_timeout(state.config.request_timeout.as_secs() + 1)
         .listen(listener)?
         // Signals are handled in `run_until_stopped`, so sockets can be closed first.
         .disable_signals()
