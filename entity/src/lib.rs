@@ -6,6 +6,7 @@ pub mod admin_alert;
 pub mod alert;
 pub mod api_credential;
 pub mod app_user;
+pub mod attempt_counter;
 pub mod audit_log;
 pub mod care_team;
 pub mod check_in;

@@ -14,6 +14,7 @@ mod m20261124_000010_event_feed;
 mod m20261124_000011_webhooks;
 mod m20261124_000012_insights;
 mod m20261204_000013_momentum_projection;
+mod m20261205_000014_attempt_counter;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000011_webhooks::Migration),
             Box::new(m20261124_000012_insights::Migration),
             Box::new(m20261204_000013_momentum_projection::Migration),
+            Box::new(m20261205_000014_attempt_counter::Migration),
         ]
     }
 }

@@ -38,7 +38,10 @@ pub async fn login(
     request_id: &str,
 ) -> Result<Session, ServiceError> {
     let email = email.trim().to_lowercase();
-    state.attempts.check(&format!("login:{email}"))?;
+    state
+        .attempts
+        .check(&state.db, &format!("login:{email}"))
+        .await?;
     if password.chars().count() > MAX_SECRET_CHARS {
         return Err(invalid_login());
     }
@@ -297,7 +300,8 @@ pub async fn accept_invitation(
 ) -> Result<Session, ServiceError> {
     state
         .attempts
-        .check(&format!("invitation:{}", email.as_str()))?;
+        .check(&state.db, &format!("invitation:{}", email.as_str()))
+        .await?;
     let bad_code = || ServiceError::bad_input("input.code", "invalid, used or expired invitation");
     if code.len() > MAX_SECRET_CHARS {
         return Err(bad_code());

@@ -55,7 +55,8 @@ pub async fn issue_token(
 ) -> Result<AccessToken, ServiceError> {
     state
         .attempts
-        .check(&format!("credential:{credential_id}"))?;
+        .check(&state.db, &format!("credential:{credential_id}"))
+        .await?;
     if secret.len() > MAX_SECRET_CHARS {
         return Err(ServiceError::Unauthenticated);
     }

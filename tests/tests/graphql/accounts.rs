@@ -9,6 +9,7 @@ use momentum_api::{
     },
     config::Config,
 };
+use sea_orm::ConnectionTrait as _;
 use secrecy::SecretString;
 use serde_json::json;
 
@@ -54,9 +55,21 @@ async fn wrong_password_and_unknown_email_give_the_same_error() {
     assert_eq!(app.count("refresh_token").await, 0);
 }
 
+/// Waits until the current minute has at least 5 s left: attempts are counted per minute.
+async fn a_fresh_minute() {
+    let second = chrono::Utc::now().timestamp().rem_euclid(60);
+    if second >= 55 {
+        tokio::time::sleep(std::time::Duration::from_secs(
+            u64::try_from(61 - second).unwrap(),
+        ))
+        .await;
+    }
+}
+
 #[tokio::test]
 async fn repeated_failed_logins_are_rate_limited() {
     let app = spawn_app_with(|c| c.login_attempts_per_minute = 3).await;
+    a_fresh_minute().await;
     for _ in 0..3 {
         assert_eq!(
             app.login("therapist@a.test", "wrong-password!")
@@ -736,4 +749,53 @@ async fn demo_seeding_happens_once() {
     let login = app.login("therapist@demo.test", PASSWORD).await.ok();
     let token = login.data("login.accessToken").as_str().unwrap();
     assert_eq!(app.roster_count(token).await, 2);
+}
+
+#[tokio::test]
+async fn the_login_limit_holds_across_two_servers_on_one_database() {
+    let app = spawn_app_with(|c| c.login_attempts_per_minute = 4).await;
+    // A second server on the same database, with its own memory: a replica.
+    let (other, _stopper) = app.start_another(|_| {}).await;
+    let login_at = |url: String| {
+        let http = app.http.clone();
+        async move {
+            let res: serde_json::Value = http
+                .post(format!("{url}/graphql"))
+                .json(&json!({
+                    "query": "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { accessToken } }",
+                    "variables": { "e": "therapist@a.test", "p": "wrong-password!" } }))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            res["errors"][0]["extensions"]["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        }
+    };
+    a_fresh_minute().await;
+    // Two attempts on each server use up the quota of four...
+    for url in [&app.url, &other, &app.url, &other] {
+        assert_eq!(login_at(url.clone()).await, "UNAUTHENTICATED");
+    }
+    // ...so the fifth is refused on either, though each saw only two.
+    assert_eq!(login_at(other.clone()).await, "RATE_LIMITED");
+    assert_eq!(login_at(app.url.clone()).await, "RATE_LIMITED");
+    // No email is stored: the counter keys are hashes.
+    let stored = app.count("attempt_counter").await;
+    assert_eq!(stored, 1);
+    let row = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT key_hash FROM attempt_counter".to_owned(),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let key: String = row.try_get("", "key_hash").unwrap();
+    assert!(!key.contains('@') && key.len() == 64, "{key}");
 }
