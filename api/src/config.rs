@@ -98,6 +98,10 @@ pub struct WebhookConfig {
     pub allow_http: bool,
     /// `MOMENTUM_WEBHOOK_POLL_MS`: how often the sender looks for due retries.
     pub poll: Duration,
+    /// Names the sender resolves to these addresses instead of asking DNS (as curl's
+    /// `--resolve`); set by tests only, never from the environment. The addresses are
+    /// checked like any other: a private one is refused unless `allow_http`.
+    pub resolve: Vec<(String, std::net::IpAddr)>,
 }
 
 impl Default for WebhookConfig {
@@ -110,6 +114,7 @@ impl Default for WebhookConfig {
             timeout: Duration::from_secs(10),
             allow_http: false,
             poll: Duration::from_secs(1),
+            resolve: Vec::new(),
         }
     }
 }
@@ -348,6 +353,7 @@ impl Config {
                         w.allow_http,
                     )?,
                     poll: millis("MOMENTUM_WEBHOOK_POLL_MS", w.poll, 10..=600_000)?,
+                    resolve: Vec::new(),
                 }
             },
             score_window_days: ranged(

@@ -74,8 +74,10 @@ impl WebhookUrl {
     }
 }
 
-/// Whether a host is this machine or a private network, by its literal form (names that
-/// resolve to private addresses are not caught here).
+/// Whether a host is this machine or a private network, by its literal form. Names that
+/// resolve to private addresses are refused when a delivery resolves them
+/// (`webhooks::worker`), so a name that changes its address after registration (DNS
+/// rebinding) cannot reach inside either.
 fn is_local(host: &url::Host<&str>) -> bool {
     let ip = match host {
         url::Host::Domain(d) => {
@@ -83,7 +85,17 @@ fn is_local(host: &url::Host<&str>) -> bool {
             return d == "localhost" || d.ends_with(".localhost") || d.ends_with(".local");
         }
         url::Host::Ipv4(a) => IpAddr::V4(*a),
-        url::Host::Ipv6(a) => a.to_ipv4_mapped().map_or(IpAddr::V6(*a), IpAddr::V4),
+        url::Host::Ipv6(a) => IpAddr::V6(*a),
+    };
+    is_private(ip)
+}
+
+/// Whether an address is this machine, a private or link-local network, or otherwise not a
+/// public receiver's (an IPv4-mapped IPv6 address counts as its IPv4 address).
+pub fn is_private(ip: IpAddr) -> bool {
+    let ip = match ip {
+        IpAddr::V6(a) => a.to_ipv4_mapped().map_or(IpAddr::V6(a), IpAddr::V4),
+        v4 => v4,
     };
     match ip {
         IpAddr::V4(a) => {

@@ -250,6 +250,10 @@ async fn send_loop(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let client = match reqwest::Client::builder()
+        .dns_resolver(std::sync::Arc::new(PublicOnly {
+            overrides: config.resolve.clone(),
+            allow_private: config.allow_http,
+        }))
         .timeout(config.timeout)
         .connect_timeout(config.timeout)
         // A redirect could point anywhere; receivers answer where they were registered.
@@ -344,6 +348,58 @@ fn delta(d: Duration) -> TimeDelta {
     TimeDelta::from_std(d).unwrap_or(TimeDelta::MAX)
 }
 
+/// Resolves receivers' names at delivery and keeps only public addresses (unless local
+/// receivers are allowed, `MOMENTUM_WEBHOOK_ALLOW_HTTP`): a name that resolved to a public
+/// address at registration and to a private one now (DNS rebinding) reaches nothing.
+struct PublicOnly {
+    /// Names answered without DNS (tests).
+    overrides: Vec<(String, std::net::IpAddr)>,
+    allow_private: bool,
+}
+
+/// What the attempt records when a receiver's name has no public address.
+const NOT_PUBLIC: &str = "the receiver's name resolves to no public address";
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_ascii_lowercase();
+        let overridden: Vec<std::net::SocketAddr> = self
+            .overrides
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(&host))
+            .map(|(_, ip)| std::net::SocketAddr::new(*ip, 0))
+            .collect();
+        let allow_private = self.allow_private;
+        Box::pin(async move {
+            let found: Vec<std::net::SocketAddr> = if overridden.is_empty() {
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect()
+            } else {
+                overridden
+            };
+            let usable: Vec<std::net::SocketAddr> = found
+                .into_iter()
+                .filter(|a| allow_private || !super::domain::is_private(a.ip()))
+                .collect();
+            if usable.is_empty() {
+                return Err(NOT_PUBLIC.into());
+            }
+            Ok(Box::new(usable.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// Whether the resolver refused the receiver's addresses, anywhere in `e`'s causes.
+fn caused_by_not_public(e: &reqwest::Error) -> bool {
+    let mut cause: Option<&dyn std::error::Error> = Some(e);
+    while let Some(c) = cause {
+        if c.to_string().contains(NOT_PUBLIC) {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
 /// What one attempt came to.
 struct Outcome {
     status_code: Option<i32>,
@@ -398,6 +454,8 @@ async fn attempt(
             error: Some(clip(
                 &if e.is_timeout() {
                     format!("no answer within {} ms", config.timeout.as_millis())
+                } else if caused_by_not_public(&e) {
+                    NOT_PUBLIC.to_owned()
                 } else if e.is_connect() {
                     "could not connect to the receiver".to_owned()
                 } else {

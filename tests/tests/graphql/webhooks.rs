@@ -885,3 +885,50 @@ async fn retention_keeps_events_until_webhooks_have_been_dispatched_and_prunes_o
     assert_eq!(body["entityId"], event.to_string());
     stopper.stop().await;
 }
+
+#[tokio::test]
+async fn a_name_that_resolves_to_a_private_address_at_delivery_is_refused_then() {
+    // A receiver's name that looked public at registration now resolves to this machine
+    // (DNS rebinding; here a resolver override, so no outside traffic): the delivery must
+    // not connect there.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = connections.clone();
+    tokio::spawn(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+        while listener.accept().await.is_ok() {
+            counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    });
+    let app = spawn_app_with(|c| {
+        fast(c);
+        c.webhooks.allow_http = false;
+        c.webhooks.resolve = vec![(
+            "hooks.rebinding.test".to_owned(),
+            std::net::IpAddr::from([127, 0, 0, 1]),
+        )];
+    })
+    .await;
+    let (id, _) = webhook(
+        &app,
+        &format!("https://hooks.rebinding.test:{port}/hook"),
+        json!([]),
+    )
+    .await;
+    change(&app, "rebinding").await;
+    eventually("an attempt refused for its address", || async {
+        deliveries(&app, &id)
+            .await
+            .first()
+            .and_then(|d| d["attempts"].as_array().and_then(|a| a.first()).cloned())
+            .is_some_and(|a| a["error"] == "the receiver's name resolves to no public address")
+    })
+    .await;
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::Relaxed),
+        0,
+        "the sender connected to the private address"
+    );
+}
