@@ -1598,6 +1598,10 @@ fn serve(url: &str, port: u16, pool: u32, log: &Path) -> Result<Server> {
         .env("MOMENTUM_DATABASE_URL", &url)
         .env("MOMENTUM_BIND", format!("127.0.0.1:{port}"))
         .env("MOMENTUM_JWT_SECRET", SECRET)
+        .env(
+            "MOMENTUM_DATA_KEY",
+            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+        )
         // The tokens this process mints live 6 hours; the server refuses longer lives than its own.
         .env("MOMENTUM_ACCESS_TOKEN_TTL_SECONDS", "21600")
         .env("MOMENTUM_DB_POOL_SIZE", pool.to_string())

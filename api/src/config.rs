@@ -14,6 +14,10 @@ pub struct Config {
     pub bind: SocketAddr,
     /// `MOMENTUM_JWT_SECRET`: HMAC key for access tokens (at least 32 bytes).
     pub jwt_secret: Option<SecretString>,
+    /// `MOMENTUM_DATA_KEY`: the key secrets are sealed with at rest (base64 of 32 bytes).
+    pub data_key: Option<SecretString>,
+    /// `MOMENTUM_DATA_KEY_PREVIOUS`: the key before a rotation, still read (not written).
+    pub data_key_previous: Option<SecretString>,
     /// `MOMENTUM_JWT_ISSUER`.
     pub jwt_issuer: String,
     /// `MOMENTUM_JWT_AUDIENCE`.
@@ -137,6 +141,8 @@ impl Default for Config {
             database_url: DEFAULT_DATABASE_URL.to_owned(),
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             jwt_secret: None,
+            data_key: None,
+            data_key_previous: None,
             jwt_issuer: "momentum".to_owned(),
             jwt_audience: "momentum-api".to_owned(),
             access_token_ttl: Duration::from_secs(15 * 60),
@@ -183,6 +189,8 @@ impl Config {
                 .transpose()?
                 .unwrap_or(d.database_url),
             bind: parse(var("MOMENTUM_BIND"), "MOMENTUM_BIND", d.bind)?,
+            data_key: var("MOMENTUM_DATA_KEY").map(SecretString::from),
+            data_key_previous: var("MOMENTUM_DATA_KEY_PREVIOUS").map(SecretString::from),
             jwt_secret: match var("MOMENTUM_JWT_SECRET") {
                 Some(s) if s.len() < 32 => {
                     return Err(ConfigError {

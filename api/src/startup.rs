@@ -5,7 +5,7 @@ use std::{net::TcpListener, sync::Arc};
 use actix_web::{App, HttpServer, dev::Server, web};
 use anyhow::Context as _;
 use sea_orm::DatabaseConnection;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::{
     auth::tokens::{TokenKeys, new_signing_key},
@@ -53,6 +53,8 @@ impl Application {
             db::migrate(&db).await.context("migrations failed")?;
         }
         let secret = resolve_jwt_secret(&config)?;
+        let mut config = config;
+        config.data_key = Some(resolve_data_key(&config)?);
         Self::build_with(config, db, &secret)
     }
 
@@ -64,8 +66,10 @@ impl Application {
     ) -> anyhow::Result<Self> {
         let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
         let hub = crate::realtime::hub::Hub::new(db.clone(), &config, shutdown_rx.clone());
+        let data_keys = data_keys(&config)?;
         let state = AppState {
             hub: Arc::new(hub),
+            data_keys: Arc::new(data_keys),
             db,
             tokens: Arc::new(TokenKeys::new(secret, &config)),
             attempts: Arc::new(AttemptLimiter::new(config.login_attempts_per_minute)),
@@ -154,11 +158,22 @@ impl Application {
         // Background jobs, on connections of their own: the webhook dispatcher and sender,
         // the engagement-alert evaluator and event retention.
         let config = &self.state.config;
+        // Secrets stored before encryption, or sealed with the previous data key, are
+        // sealed with the current one.
+        match crate::webhooks::service::reseal(&self.state.db, &self.state.data_keys).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                webhooks = n,
+                "sealed webhook secrets with the current data key"
+            ),
+            Err(e) => tracing::error!(error = %e, "cannot reseal webhook secrets"),
+        }
         let jobs = match crate::db::background(config, &self.state.db).await {
             Ok(db) => vec![
                 tokio::spawn(crate::webhooks::worker::run(
                     db.clone(),
                     config.webhooks.clone(),
+                    self.state.data_keys.clone(),
                     std::time::Duration::from_millis(config.event_poll_ms),
                     self.state.shutdown.clone(),
                 )),
@@ -194,6 +209,55 @@ impl Application {
         }
         result
     }
+}
+
+/// The data keys of `config`; without `MOMENTUM_DATA_KEY` (an in-memory database, or a
+/// caller that builds the app itself) a random key for this process only.
+fn data_keys(config: &Config) -> anyhow::Result<crate::secrets::DataKeys> {
+    use crate::secrets::{new_key, parse_key};
+    let current = match &config.data_key {
+        Some(k) => parse_key(k.expose_secret(), "MOMENTUM_DATA_KEY")?,
+        None => parse_key(&new_key(), "a generated key")?,
+    };
+    let previous = config
+        .data_key_previous
+        .as_ref()
+        .map(|k| parse_key(k.expose_secret(), "MOMENTUM_DATA_KEY_PREVIOUS"))
+        .transpose()?;
+    Ok(crate::secrets::DataKeys::new(&current, previous.as_ref()))
+}
+
+/// The data key: `MOMENTUM_DATA_KEY`; required with PostgreSQL. With a SQLite file and none
+/// set, one is generated once and kept beside the database (`<db>.data-key`, mode 0600), as
+/// the JWT key is.
+pub fn resolve_data_key(config: &Config) -> anyhow::Result<SecretString> {
+    if let Some(key) = &config.data_key {
+        crate::secrets::parse_key(key.expose_secret(), "MOMENTUM_DATA_KEY")?;
+        return Ok(key.clone());
+    }
+    if config.is_postgres() {
+        anyhow::bail!(
+            "MOMENTUM_DATA_KEY: required when the database is PostgreSQL (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)"
+        );
+    }
+    let Some(db_path) = config.sqlite_path() else {
+        return Ok(SecretString::from(crate::secrets::new_key()));
+    };
+    let mut name = db_path.file_name().unwrap_or_default().to_os_string();
+    name.push(".data-key");
+    let path = db_path.with_file_name(name);
+    match std::fs::read_to_string(&path) {
+        Ok(s) => {
+            crate::secrets::parse_key(&s, "the data key file")?;
+            return Ok(SecretString::from(s.trim().to_owned()));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+    let key = crate::secrets::new_key();
+    write_private(&path, &key).with_context(|| format!("cannot write {}", path.display()))?;
+    tracing::info!("generated a data key beside the database");
+    Ok(SecretString::from(key))
 }
 
 /// Resolves on SIGTERM or SIGINT (Ctrl-C).

@@ -18,4 +18,6 @@ pub struct AppState {
     pub shutdown: tokio::sync::watch::Receiver<bool>,
     /// The process's shared event reader for subscriptions.
     pub hub: Arc<crate::realtime::hub::Hub>,
+    /// Seals and opens secrets kept at rest (webhook signing secrets).
+    pub data_keys: Arc<crate::secrets::DataKeys>,
 }

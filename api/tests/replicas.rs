@@ -61,6 +61,10 @@ fn serve(url: &str, port: u16) -> Server {
         .env("MOMENTUM_DATABASE_URL", url)
         .env("MOMENTUM_BIND", format!("127.0.0.1:{port}"))
         .env("MOMENTUM_JWT_SECRET", SECRET)
+        .env(
+            "MOMENTUM_DATA_KEY",
+            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+        )
         .env("MOMENTUM_EVENT_POLL_MS", "60000")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())

@@ -113,7 +113,7 @@ impl WebhooksMutation {
             url: WebhookUrl::parse(&input.url, "input.url", state.config.webhooks.allow_http)?,
             kinds: kinds(input.kinds.unwrap_or_default(), "input.kinds")?,
         };
-        let (webhook, secret) = service::create(&state.db, viewer, new).await?;
+        let (webhook, secret) = service::create(&state.db, &state.data_keys, viewer, new).await?;
         Ok(WebhookSecretPayload {
             webhook: webhook.into(),
             secret,
@@ -171,7 +171,8 @@ impl WebhooksMutation {
         let viewer = context::viewer(ctx)?;
         let state = context::state(ctx)?;
         let id = parse_id(&input.webhook_id, "input.webhookId")?;
-        let (webhook, secret) = service::rotate_secret(&state.db, viewer, id).await?;
+        let (webhook, secret) =
+            service::rotate_secret(&state.db, &state.data_keys, viewer, id).await?;
         Ok(WebhookSecretPayload {
             webhook: webhook.into(),
             secret,

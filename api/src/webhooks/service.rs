@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::domain::{
     DeliveryStatus, PER_PRACTICE_MAX, PREVIOUS_SECRET_GRACE, WebhookStatus, WebhookUrl, join_kinds,
 };
+use crate::secrets::DataKeys;
 use crate::{
     audit::{self, Target},
     auth::{Role, Viewer, tokens::new_secret},
@@ -58,10 +59,52 @@ fn new_signing_secret() -> String {
     new_secret("whsec_")
 }
 
+/// The associated data a webhook's sealed secrets are bound to.
+pub fn sealed_for(id: Uuid) -> String {
+    format!("webhook:{id}")
+}
+
+/// Seals every webhook secret not sealed with the current data key: ones stored before
+/// encryption, and ones of the previous key after a rotation. Run at every start; returns
+/// how many rows it sealed again.
+pub async fn reseal(db: &DatabaseConnection, keys: &DataKeys) -> Result<usize, ServiceError> {
+    let mut resealed = 0;
+    for hook in webhook::Entity::find().all(db).await? {
+        let context = sealed_for(hook.id);
+        let stale = |v: &str| !keys.is_current(v);
+        if !stale(&hook.secret) && hook.previous_secret.as_deref().is_none_or(|p| !stale(p)) {
+            continue;
+        }
+        let secret = keys.seal(&keys.open(&hook.secret, &context)?, &context)?;
+        let previous = hook
+            .previous_secret
+            .as_deref()
+            .map(|p| keys.open(p, &context).and_then(|p| keys.seal(&p, &context)))
+            .transpose()?;
+        // Only the secrets change: no version bump, no event (nothing a reader can see).
+        webhook::Entity::update_many()
+            .col_expr(
+                webhook::Column::Secret,
+                sea_orm::sea_query::Expr::value(secret),
+            )
+            .col_expr(
+                webhook::Column::PreviousSecret,
+                sea_orm::sea_query::Expr::value(previous),
+            )
+            .filter(webhook::Column::Id.eq(hook.id))
+            .filter(webhook::Column::Secret.eq(hook.secret.clone()))
+            .exec(db)
+            .await?;
+        resealed += 1;
+    }
+    Ok(resealed)
+}
+
 /// Creates an endpoint; the signing secret is returned once.
 #[tracing::instrument(skip_all, fields(practice_id = %viewer.practice_id))]
 pub async fn create(
     db: &DatabaseConnection,
+    keys: &DataKeys,
     viewer: &Viewer,
     new: NewWebhook,
 ) -> Result<(webhook::Model, String), ServiceError> {
@@ -85,12 +128,13 @@ pub async fn create(
             super::worker::ensure_started(txn).await?;
             let secret = new_signing_secret();
             let now = Utc::now();
+            let id = Uuid::now_v7();
             let row = webhook::Entity::insert(webhook::ActiveModel {
-                id: Set(Uuid::now_v7()),
+                id: Set(id),
                 practice_id: Set(viewer.practice_id),
                 url: Set(new.url.into_inner()),
                 kinds: Set(join_kinds(&new.kinds)),
-                secret: Set(secret.clone()),
+                secret: Set(keys.seal(&secret, &sealed_for(id))?),
                 previous_secret: Set(None),
                 previous_secret_expires_at: Set(None),
                 status: Set(WebhookStatus::Active.as_str().to_owned()),
@@ -256,6 +300,7 @@ pub async fn delete(
 #[tracing::instrument(skip_all, fields(webhook_id = %id))]
 pub async fn rotate_secret(
     db: &DatabaseConnection,
+    keys: &DataKeys,
     viewer: &Viewer,
     id: Uuid,
 ) -> Result<(webhook::Model, String), ServiceError> {
@@ -272,7 +317,7 @@ pub async fn rotate_secret(
             id,
             current.version,
             webhook::ActiveModel {
-                secret: Set(secret.clone()),
+                secret: Set(keys.seal(&secret, &sealed_for(id))?),
                 previous_secret: Set(Some(current.secret)),
                 previous_secret_expires_at: Set(Some(now + PREVIOUS_SECRET_GRACE)),
                 updated_at: Set(now),

@@ -73,12 +73,13 @@ pub fn wake() {
 pub async fn run(
     db: DatabaseConnection,
     config: WebhookConfig,
+    keys: std::sync::Arc<crate::secrets::DataKeys>,
     event_poll: Duration,
     shutdown: watch::Receiver<bool>,
 ) {
     tokio::join!(
         dispatch_loop(db.clone(), event_poll, shutdown.clone()),
-        send_loop(db, config, shutdown),
+        send_loop(db, config, keys, shutdown),
     );
 }
 
@@ -247,6 +248,7 @@ fn delivery_row(
 async fn send_loop(
     db: DatabaseConnection,
     config: WebhookConfig,
+    keys: std::sync::Arc<crate::secrets::DataKeys>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let client = match reqwest::Client::builder()
@@ -278,7 +280,7 @@ async fn send_loop(
                 futures_util::future::join_all(
                     batch
                         .into_iter()
-                        .map(|(d, h)| attempt(&db, &client, &config, d, h)),
+                        .map(|(d, h)| attempt(&db, &client, &config, &keys, d, h)),
                 )
                 .await;
                 continue;
@@ -412,16 +414,32 @@ async fn attempt(
     db: &DatabaseConnection,
     client: &reqwest::Client,
     config: &WebhookConfig,
+    keys: &crate::secrets::DataKeys,
     delivery: webhook_delivery::Model,
     hook: webhook::Model,
 ) {
     let now = Utc::now();
-    let mut secrets = vec![hook.secret.as_str()];
+    let context = super::service::sealed_for(hook.id);
+    let mut stored = vec![hook.secret.as_str()];
     if let (Some(old), Some(until)) = (&hook.previous_secret, hook.previous_secret_expires_at)
         && until > now
     {
-        secrets.push(old.as_str());
+        stored.push(old.as_str());
     }
+    let secrets = match stored
+        .into_iter()
+        .map(|s| keys.open(s, &context))
+        .collect::<Result<Vec<String>, _>>()
+    {
+        Ok(s) => s,
+        Err(e) => {
+            // Not sent: a signature this server cannot make. The lease runs out and another
+            // replica (with the key) tries it.
+            tracing::error!(error = %e, webhook_id = %hook.id, "cannot open a webhook's signing secret; is MOMENTUM_DATA_KEY the same on every replica?");
+            return;
+        }
+    };
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     let signature = signature_header(&secrets, now.timestamp(), &delivery.body);
     let started = Instant::now();
     let result = client

@@ -26,6 +26,8 @@ use uuid::Uuid;
 
 pub const PASSWORD: &str = demo::DEMO_PASSWORD;
 pub const JWT_SECRET: &str = "test-signing-key-that-is-long-enough-0123456789";
+/// The data key of every test app (base64 of 32 bytes), so apps on one database share it.
+pub const DATA_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
 /// A running app with two seeded practices, `a` (`@a.test`) and `b` (`@b.test`).
 pub struct TestApp {
@@ -140,6 +142,7 @@ pub fn test_config(database_url: String) -> Config {
         database_url,
         bind: "127.0.0.1:0".parse().unwrap(),
         jwt_secret: Some(SecretString::from(JWT_SECRET)),
+        data_key: Some(SecretString::from(DATA_KEY)),
         db_pool_size: 5,
         login_attempts_per_minute: 1_000,
         ..Config::default()

@@ -165,9 +165,21 @@ async fn change(app: &TestApp, note: &str) -> String {
 }
 
 async fn change_in(app: &TestApp, token: &str, client_id: Uuid, note: &str) -> String {
+    change_through(app, &app.url, token, client_id, note).await
+}
+
+/// [`change_in`] through the server at `url`.
+async fn change_through(
+    app: &TestApp,
+    url: &str,
+    token: &str,
+    client_id: Uuid,
+    note: &str,
+) -> String {
     let res = app
-        .gql(
-            Some(token),
+        .gql_at(
+            url,
+            token,
             "query($id: ID!) { client(id: $id) { trackers { id kind } } }",
             json!({ "id": client_id }),
         )
@@ -179,8 +191,9 @@ async fn change_in(app: &TestApp, token: &str, client_id: Uuid, note: &str) -> S
         .unwrap()
         .to_owned();
     let res = app
-        .gql(
-            Some(token),
+        .gql_at(
+            url,
+            token,
             "mutation($input: LogEntryInput!) { logEntry(input: $input) { entry { id } } }",
             json!({ "input": { "trackerId": tracker, "value": 6, "note": note,
                 "recordedAt": chrono::Utc::now().to_rfc3339() } }),
@@ -931,4 +944,56 @@ async fn a_name_that_resolves_to_a_private_address_at_delivery_is_refused_then()
         0,
         "the sender connected to the private address"
     );
+}
+
+/// The stored `secret` and `previous_secret` of a webhook, as the database holds them.
+async fn stored_secrets(app: &TestApp, id: &str) -> (String, Option<String>) {
+    use sea_orm::EntityTrait as _;
+    let row = entity::webhook::Entity::find_by_id(id.parse::<Uuid>().unwrap())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the webhook row");
+    (row.secret, row.previous_secret)
+}
+
+#[tokio::test]
+async fn signing_secrets_are_sealed_at_rest_and_survive_a_data_key_rotation() {
+    let app = spawn().await;
+    let rx = Receiver::start();
+    let (id, secret) = webhook(&app, &rx.url, json!([])).await;
+    // At rest: sealed, not the secret.
+    let (stored, _) = stored_secrets(&app, &id).await;
+    assert!(stored.starts_with("enc:v1:"), "{stored}");
+    assert!(
+        !stored.contains(&secret) && !stored.contains("whsec_"),
+        "{stored}"
+    );
+    // Rotate the data key: stop the server, start one whose current key is new and whose
+    // previous key is the old one. It seals the secret again at start.
+    app.stopper.stop().await;
+    let new_key = momentum_api::secrets::new_key();
+    let (url, _stopper) = app
+        .start_another(|c| {
+            c.data_key_previous = c.data_key.take();
+            c.data_key = Some(secrecy::SecretString::from(new_key.clone()));
+        })
+        .await;
+    eventually("the secret sealed with the new key", || async {
+        stored_secrets(&app, &id).await.0 != stored
+    })
+    .await;
+    let (resealed, _) = stored_secrets(&app, &id).await;
+    assert!(resealed.starts_with("enc:v1:") && !resealed.contains(&secret));
+    // Deliveries from the new server are signed with the same secret.
+    change_through(
+        &app,
+        &url,
+        &app.therapist(),
+        app.a.client_ids[0],
+        "after the rotation",
+    )
+    .await;
+    let r = &rx.wait_for(1).await[0];
+    assert!(verifies(&secret, &r.signature, &r.body), "{}", r.signature);
 }
