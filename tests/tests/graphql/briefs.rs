@@ -8,7 +8,7 @@ use sea_orm::ConnectionTrait as _;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::{goals::mutate, helpers::*};
+use crate::helpers::*;
 
 const BRIEF: &str = "query($id: ID!, $since: DateTime) { sessionBrief(clientId: $id, since: $since) {
     client { id displayName } since until sinceBasis sinceSessionId

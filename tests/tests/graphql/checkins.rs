@@ -4,7 +4,7 @@
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
-use crate::{goals::mutate, helpers::*};
+use crate::helpers::*;
 
 async fn schedule(app: &TestApp, token: &str, input: Value) -> Gql {
     mutate(

@@ -35,23 +35,6 @@ pub async fn goal_id(app: &TestApp, token: &str, client_id: Uuid, input: Value) 
     res.data("createGoal.goal.id").as_str().unwrap().to_owned()
 }
 
-/// Runs `mutation { <name>(input: $input) { <selection> } }`.
-pub async fn mutate(
-    app: &TestApp,
-    token: &str,
-    name: &str,
-    input_type: &str,
-    input: Value,
-    selection: &str,
-) -> Gql {
-    app.gql(
-        Some(token),
-        &format!("mutation($input: {input_type}!) {{ {name}(input: $input) {{ {selection} }} }}"),
-        json!({ "input": input }),
-    )
-    .await
-}
-
 async fn get_goal(app: &TestApp, token: &str, id: &str) -> Gql {
     app.gql(
         Some(token),

@@ -245,6 +245,23 @@ impl Gql {
     }
 }
 
+/// Runs `mutation { <name>(input: $input) { <selection> } }`.
+pub async fn mutate(
+    app: &TestApp,
+    token: &str,
+    name: &str,
+    input_type: &str,
+    input: Value,
+    selection: &str,
+) -> Gql {
+    app.gql(
+        Some(token),
+        &format!("mutation($input: {input_type}!) {{ {name}(input: $input) {{ {selection} }} }}"),
+        json!({ "input": input }),
+    )
+    .await
+}
+
 impl TestApp {
     /// POSTs a GraphQL operation as JSON, with an optional bearer token.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {

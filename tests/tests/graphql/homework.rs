@@ -3,7 +3,7 @@
 use momentum_api::auth::Scope;
 use serde_json::{Value, json};
 
-use crate::{goals::mutate, helpers::*};
+use crate::helpers::*;
 
 const LIBRARY: &str =
     "query($filter: HomeworkTemplateFilter) { homeworkTemplates(first: 100, filter: $filter) {

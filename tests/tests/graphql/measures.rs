@@ -10,7 +10,7 @@ use momentum_api::auth::Scope;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::{goals::mutate, helpers::*};
+use crate::helpers::*;
 
 const MEASURE_FIELDS: &str = "id instrument answers total severity safetyFlag changeFromBaseline
     changeFromPrevious reliableChange response remission administeredAt submittedByRole";

@@ -3,7 +3,7 @@
 use momentum_api::auth::Scope;
 use serde_json::{Value, json};
 
-use crate::{goals::mutate, helpers::*};
+use crate::helpers::*;
 
 const SHARE: &str = "share { id note opened openedAt resource { title kind url tags } }";
 

@@ -6,7 +6,7 @@ use momentum_api::auth::Scope;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::{goals::mutate, helpers::*};
+use crate::helpers::*;
 
 const SESSION: &str =
     "session { id clientId therapistId scheduledAt durationMinutes endsAt focus status

@@ -11,7 +11,7 @@ use momentum_api::auth::Scope;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::{goals::mutate, helpers::*};
+use crate::helpers::*;
 
 const TRACKER_FIELDS: &str =
     "id kind name valueType min max unit goalId promptTimes archivedAt createdAt";
