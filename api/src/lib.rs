@@ -32,6 +32,7 @@ pub mod realtime;
 pub mod recurrence;
 pub mod reports;
 pub mod resources;
+pub mod scope;
 pub mod secrets;
 pub mod sessions;
 pub mod sql;

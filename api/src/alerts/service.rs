@@ -17,10 +17,10 @@ use crate::{
     audit::{self, Target},
     auth::{Role, Viewer},
     batch::{self, Batch},
-    clients::{domain::Access, service as clients},
     error::ServiceError,
     events::{self, EventKind},
     pagination::{Page, PageRequest},
+    scope::{self, Access},
     values::local_today,
 };
 use entity::{admin_alert, alert};
@@ -113,7 +113,7 @@ pub fn scope(viewer: &Viewer, access: Access) -> Result<Condition, ServiceError>
     if viewer.role == Role::Client {
         return Err(ServiceError::Forbidden("alerts are for the care team"));
     }
-    clients::records_of_visible(
+    scope::records_of_visible(
         viewer,
         access,
         alert::Column::PracticeId,

@@ -20,12 +20,12 @@ use crate::{
     audit::{self, Target},
     auth::{Role, Viewer},
     checkins::domain::GRACE,
-    clients::{domain::Access, service as clients},
     error::ServiceError,
     goals::domain::{GoalPriority, GoalStatus, ProgressBasis, progress},
     homework::domain::{HomeworkStatus, Outcome},
     measures::{domain::Instrument, service::thresholds},
     plans::{domain::ObstacleKind, service::obstacle_counts},
+    scope::{self, Access},
     sessions::service::{Nearest, nearest},
     sql::{count_if, mean_if},
     tracking::{
@@ -197,7 +197,7 @@ pub async fn brief(
             if viewer.role == Role::Client {
                 return Err(ServiceError::Forbidden("the brief is for the care team"));
             }
-            let client = clients::find_visible(db, viewer, Access::Clinical, client_id).await?;
+            let client = scope::find_visible(db, viewer, Access::Clinical, client_id).await?;
             let (since, basis, session_id) = match since {
                 Some(s) => (stored_instant(s), SinceBasis::Argument, None),
                 None => match nearest(db, viewer, &[client.id], Nearest::Last)

@@ -17,10 +17,10 @@ use crate::{
     audit::{self, Target},
     auth::Viewer,
     batch::{self, Batch},
-    clients::{domain::Access, service as clients},
     error::ServiceError,
     events::{self, EventKind},
     recurrence::{Repeat, due_instants},
+    scope::{self, Access},
 };
 use entity::check_in;
 
@@ -46,8 +46,7 @@ pub async fn schedule(
         "scheduleCheckIn",
         Target::client(new.client_id),
         async |txn| {
-            let c =
-                clients::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
+            let c = scope::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
             viewer.require_care_team("check-ins are scheduled by the care team")?;
             let now = Utc::now();
             let dues = due_instants(
@@ -109,7 +108,7 @@ pub async fn respond(
 ) -> Result<check_in::Model, ServiceError> {
     audit::write(db, viewer, "respondToCheckIn", Target::many(vec![id]), async |txn| {
         let current = check_in::Entity::find_by_id(id)
-            .filter(clients::records_of_visible(
+            .filter(scope::records_of_visible(
                 viewer,
                 Access::ClinicalWrite,
                 check_in::Column::PracticeId,
@@ -179,7 +178,7 @@ impl Batch for CheckInsOf {
     ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
         let cutoff = Utc::now() - GRACE;
         let mut q = check_in::Entity::find()
-            .filter(clients::records_of_visible(
+            .filter(scope::records_of_visible(
                 viewer,
                 Access::Clinical,
                 check_in::Column::PracticeId,

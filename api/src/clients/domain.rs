@@ -72,16 +72,3 @@ pub struct ClientChanges {
     /// `Some(None)` clears the external reference.
     pub external_ref: Option<Option<String>>,
 }
-
-/// Whether a read needs roster access or clinical access (DESIGN §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Roster fields: name, status, care team. Practice admins see every client's.
-    Roster,
-    /// Clinical detail: only the care team, the client themself, and integrators with
-    /// `CLINICAL_READ`.
-    Clinical,
-    /// Writing clinical records: the care team, the client themself, and integrators with
-    /// `CLINICAL_WRITE`.
-    ClinicalWrite,
-}

@@ -1,5 +1,5 @@
-//! Client rules and SQL. Scope is a `WHERE` clause ([`visible`]), never a filter applied
-//! to rows after loading; what the viewer may not see is `NOT_FOUND`.
+//! Client rules and SQL: the roster, care teams, invitations. Who may see which client is
+//! `crate::scope`.
 
 use std::collections::HashMap;
 
@@ -7,11 +7,11 @@ use chrono::Utc;
 use sea_orm::{
     ColumnTrait as _, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait as _, ExprTrait as _, PaginatorTrait as _, QueryFilter as _, QuerySelect as _, Set,
-    sea_query::{Expr, Func, LikeExpr, Query},
+    sea_query::{Expr, Func, LikeExpr},
 };
 use uuid::Uuid;
 
-use super::domain::{Access, ClientChanges, ClientStatus, NewClient};
+use super::domain::{ClientChanges, ClientStatus, NewClient};
 use crate::{
     accounts::{
         domain::IssuedInvitation,
@@ -23,78 +23,13 @@ use crate::{
     error::ServiceError,
     events::{self, EventKind},
     pagination::{Direction, NameCursor, Page, PageRequest, fetch_by_name},
+    scope::{
+        Access, care_team_of, clinically_visible, find_in, on_care_team, visible, visible_ids,
+    },
     state::AppState,
     values::Email,
 };
 use entity::{app_user, care_team, client, event};
-
-fn care_team_of(user_id: Uuid) -> sea_orm::sea_query::SelectStatement {
-    Query::select()
-        .column(care_team::Column::ClientId)
-        .from(care_team::Entity)
-        .and_where(care_team::Column::UserId.eq(user_id))
-        .to_owned()
-}
-
-/// The clients `viewer` may read with `access`, as a condition on the `client` table.
-/// Every domain that reads a client's records joins through this.
-pub fn visible(viewer: &Viewer, access: Access) -> Result<Condition, ServiceError> {
-    let practice = Condition::all().add(client::Column::PracticeId.eq(viewer.practice_id));
-    Ok(match viewer.role {
-        Role::Client => practice.add(client::Column::Id.eq(viewer.client_id.unwrap_or_default())),
-        Role::Therapist => practice.add(client::Column::Id.in_subquery(care_team_of(viewer.id))),
-        Role::PracticeAdmin => match access {
-            Access::Roster => practice,
-            Access::Clinical | Access::ClinicalWrite => {
-                practice.add(client::Column::Id.in_subquery(care_team_of(viewer.id)))
-            }
-        },
-        Role::Integrator => {
-            viewer.require_scope(match access {
-                Access::Roster => Scope::ClientsRead,
-                Access::Clinical => Scope::ClinicalRead,
-                Access::ClinicalWrite => Scope::ClinicalWrite,
-            })?;
-            practice
-        }
-    })
-}
-
-/// The ids of the clients `viewer` may reach with `access`, as a subquery for other
-/// domains' `WHERE client_id IN (…)`.
-pub fn visible_ids(
-    viewer: &Viewer,
-    access: Access,
-) -> Result<sea_orm::sea_query::SelectStatement, ServiceError> {
-    Ok(Query::select()
-        .column((client::Entity, client::Column::Id))
-        .from(client::Entity)
-        .cond_where(visible(viewer, access)?)
-        .to_owned())
-}
-
-/// Scope for a table of client records: `practice = viewer's AND client IN (visible)`.
-/// Every clinical domain filters its rows with this.
-pub fn records_of_visible<C: sea_orm::ColumnTrait>(
-    viewer: &Viewer,
-    access: Access,
-    practice_col: C,
-    client_col: C,
-) -> Result<Condition, ServiceError> {
-    Ok(Condition::all()
-        .add(practice_col.eq(viewer.practice_id))
-        .add(client_col.in_subquery(visible_ids(viewer, access)?)))
-}
-
-/// One client the viewer may reach with `access`, or `NOT_FOUND`.
-pub async fn find_visible(
-    conn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    access: Access,
-    id: Uuid,
-) -> Result<client::Model, ServiceError> {
-    find_in(conn, visible(viewer, access)?, id).await
-}
 
 /// The clients whose roster fields `viewer` may change: the care team, practice admins,
 /// integrators with `CLIENTS_WRITE`. Clients may not edit their own roster entry.
@@ -109,18 +44,6 @@ fn writable(viewer: &Viewer) -> Result<Condition, ServiceError> {
             practice
         }
     })
-}
-
-async fn find_in(
-    conn: &impl ConnectionTrait,
-    scope: Condition,
-    id: Uuid,
-) -> Result<client::Model, ServiceError> {
-    client::Entity::find_by_id(id)
-        .filter(scope)
-        .one(conn)
-        .await?
-        .ok_or(ServiceError::NotFound)
 }
 
 /// One client, with roster access; `operation` names the GraphQL field for the audit row.
@@ -705,22 +628,6 @@ pub async fn by_ids(
         .await?)
 }
 
-/// Which of `client_ids` the viewer may read clinically (one statement, for loaders).
-pub async fn clinically_visible(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    client_ids: &[Uuid],
-) -> Result<Vec<Uuid>, ServiceError> {
-    Ok(client::Entity::find()
-        .select_only()
-        .column(client::Column::Id)
-        .filter(visible(viewer, Access::Clinical)?)
-        .filter(client::Column::Id.is_in(client_ids.to_vec()))
-        .into_tuple()
-        .all(db)
-        .await?)
-}
-
 /// The time zones of many clients of one practice (for loaders; not clinical).
 pub async fn timezones(
     db: &impl ConnectionTrait,
@@ -736,18 +643,6 @@ pub async fn timezones(
         .into_tuple()
         .all(db)
         .await?)
-}
-
-/// Whether `user_id` is on `client_id`'s care team.
-pub async fn on_care_team(
-    conn: &impl ConnectionTrait,
-    client_id: Uuid,
-    user_id: Uuid,
-) -> Result<bool, ServiceError> {
-    Ok(care_team::Entity::find_by_id((client_id, user_id))
-        .one(conn)
-        .await?
-        .is_some())
 }
 
 /// A client's IANA time zone (for their local dates); empty when the client is gone.

@@ -16,11 +16,11 @@ use super::domain::{self, ENTRIES_MAX, HOMEWORK_MAX, MEASURES_MAX, Record};
 use crate::{
     audit::{self, Target},
     auth::Viewer,
-    clients::{domain::Access, service as clients},
     error::ServiceError,
     goals::service as goals,
     homework::domain::HomeworkStatus,
     plans::service as plans,
+    scope::{self, Access},
 };
 use entity::{homework, homework_occurrence, measure_response, tracker, tracker_entry};
 
@@ -68,7 +68,7 @@ async fn load(
     client_id: Uuid,
     since: Option<DateTime<Utc>>,
 ) -> Result<Record, ServiceError> {
-    let client = clients::find_visible(db, viewer, Access::Clinical, client_id).await?;
+    let client = scope::find_visible(db, viewer, Access::Clinical, client_id).await?;
     let ids = [client_id];
     let goal_rows = goals::goals_of_clients(db, viewer, &ids).await?;
     let goal_ids: Vec<Uuid> = goal_rows.iter().map(|g| g.id).collect();
@@ -120,7 +120,7 @@ async fn homework_of(
     client_id: Uuid,
 ) -> Result<Vec<homework::Model>, ServiceError> {
     let mut rows = homework::Entity::find()
-        .filter(clients::records_of_visible(
+        .filter(scope::records_of_visible(
             viewer,
             Access::Clinical,
             homework::Column::PracticeId,
@@ -164,7 +164,7 @@ async fn reviewed_outcomes(
             Expr::cust("SUM(CASE WHEN outcome = 'NOT_DONE' THEN 1 ELSE 0 END)"),
             "not_done",
         )
-        .filter(clients::records_of_visible(
+        .filter(scope::records_of_visible(
             viewer,
             Access::Clinical,
             homework_occurrence::Column::PracticeId,
@@ -200,7 +200,7 @@ async fn shared_entries(
     since: Option<DateTime<Utc>>,
 ) -> Result<Vec<tracker_entry::Model>, ServiceError> {
     let mut q = tracker_entry::Entity::find()
-        .filter(clients::records_of_visible(
+        .filter(scope::records_of_visible(
             viewer,
             Access::Clinical,
             tracker_entry::Column::PracticeId,
@@ -229,7 +229,7 @@ async fn measures_of(
     since: Option<DateTime<Utc>>,
 ) -> Result<Vec<measure_response::Model>, ServiceError> {
     let mut q = measure_response::Entity::find()
-        .filter(clients::records_of_visible(
+        .filter(scope::records_of_visible(
             viewer,
             Access::Clinical,
             measure_response::Column::PracticeId,

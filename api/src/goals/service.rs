@@ -18,18 +18,19 @@ use crate::{
     audit::{self, Target},
     auth::{Role, Viewer},
     batch::{self, Batch, Keyset, Paged},
-    clients::{domain::Access, service as clients},
+    clients::service as clients,
     concurrency::{expect_version, update_versioned},
     error::ServiceError,
     events::{self, EventKind},
     pagination::Page,
+    scope::{self, Access},
     values::not_past_date,
 };
 use entity::{goal, goal_progress, goal_step};
 
 /// The goals `viewer` may reach with `access`, as a condition on the `goal` table.
 pub fn scope(viewer: &Viewer, access: Access) -> Result<Condition, ServiceError> {
-    clients::records_of_visible(
+    scope::records_of_visible(
         viewer,
         access,
         goal::Column::PracticeId,
@@ -110,7 +111,7 @@ pub async fn create(
         "createGoal",
         Target::client(new.client_id).with(id),
         async |txn| {
-            let c = clients::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
+            let c = scope::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
             if let Some(existing) = goal::Entity::find_by_id(id).one(txn).await? {
                 return if existing.practice_id == viewer.practice_id && same_goal(&existing, &new)
                 {
@@ -444,7 +445,7 @@ pub async fn update(
 // ---- steps ----
 
 fn step_scope(viewer: &Viewer, access: Access) -> Result<Condition, ServiceError> {
-    clients::records_of_visible(
+    scope::records_of_visible(
         viewer,
         access,
         goal_step::Column::PracticeId,
@@ -793,7 +794,7 @@ impl Batch for ProgressHistory {
         keys: &[Uuid],
         args: &Self::Args,
     ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
-        let scoped = goal_progress::Entity::find().filter(clients::records_of_visible(
+        let scoped = goal_progress::Entity::find().filter(scope::records_of_visible(
             viewer,
             Access::Clinical,
             goal_progress::Column::PracticeId,
@@ -886,7 +887,7 @@ pub async fn latest_progress(
         )
         .to_owned();
     let mut rows = goal_progress::Entity::find()
-        .filter(clients::records_of_visible(
+        .filter(scope::records_of_visible(
             viewer,
             Access::Clinical,
             goal_progress::Column::PracticeId,

@@ -147,16 +147,16 @@ use sea_orm::{Condition, QueryOrder as _};
 use super::domain::{HomeworkStatus, OCCURRENCES_MAX, Outcome, overall};
 use crate::{
     batch::{self, Batch},
-    clients::{domain::Access, service as clients},
     events::{self, EventKind},
     plans::domain::ObstacleKind,
     recurrence::{Repeat, due_instants},
+    scope::{self, Access},
     values::local_today,
 };
 use entity::{homework, homework_occurrence as occurrence};
 
 fn scope(viewer: &Viewer, access: Access) -> Result<Condition, ServiceError> {
-    clients::records_of_visible(
+    scope::records_of_visible(
         viewer,
         access,
         homework::Column::PracticeId,
@@ -273,8 +273,7 @@ pub async fn assign(
         "assignHomework",
         Target::client(new.client_id),
         async |txn| {
-            let c =
-                clients::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
+            let c = scope::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
             viewer.require_care_team("homework is assigned by the care team")?;
             let template = match new.template_id {
                 Some(id) => Some(
@@ -754,7 +753,7 @@ impl Batch for DueForSessions {
                 Expr::SubQuery(None, Box::new(previous.into())),
                 "previous_at",
             )
-            .filter(clients::records_of_visible(
+            .filter(scope::records_of_visible(
                 viewer,
                 Access::Clinical,
                 session::Column::PracticeId,
@@ -846,7 +845,7 @@ pub async fn occurrences_of(
     homework_ids: &[Uuid],
 ) -> Result<Vec<occurrence::Model>, ServiceError> {
     Ok(occurrence::Entity::find()
-        .filter(clients::records_of_visible(
+        .filter(scope::records_of_visible(
             viewer,
             Access::Clinical,
             occurrence::Column::PracticeId,

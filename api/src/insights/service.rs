@@ -27,11 +27,11 @@ use crate::{
     audit::{self, Target},
     auth::{Role, Viewer},
     batch::Batch,
-    clients::{domain::Access, service as clients},
     error::ServiceError,
     events,
     homework::domain::Outcome,
     pagination::{Page, PageRequest},
+    scope::{self, Access},
     sql::count_if,
     tracking::domain::day_number,
     values::local_today,
@@ -1007,7 +1007,7 @@ pub async fn caseload(
     totals: bool,
 ) -> Result<Page<CaseloadRow>, ServiceError> {
     viewer.require_care_team("the caseload is the care team's")?;
-    let mut ids = clients::visible_ids(viewer, Access::Clinical)?;
+    let mut ids = scope::visible_ids(viewer, Access::Clinical)?;
     ids.and_where(
         client::Column::Status.eq(status
             .unwrap_or(crate::clients::domain::ClientStatus::Active)

@@ -23,10 +23,10 @@ use crate::{
     audit::{self, Target},
     auth::{Role, Viewer},
     batch::{self, Batch},
-    clients::{domain::Access, service as clients},
     error::ServiceError,
     events::{self, EventKind},
     resources::domain::ResourceKind,
+    scope::{self, Access},
 };
 use entity::{measure_assignment as assignment, measure_response as response, measure_setting};
 
@@ -226,8 +226,7 @@ pub async fn submit(
         "submitMeasure",
         Target::client(new.client_id),
         async |txn| {
-            let c =
-                clients::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
+            let c = scope::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
             let limits = thresholds(txn, viewer.practice_id).await?;
             let earlier = || {
                 response::Entity::find()
@@ -395,7 +394,7 @@ impl Batch for HistoryOf {
         instrument: &Self::Args,
     ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
         let q = response::Entity::find()
-            .filter(clients::records_of_visible(
+            .filter(scope::records_of_visible(
                 viewer,
                 Access::Clinical,
                 response::Column::PracticeId,
@@ -447,7 +446,7 @@ pub async fn assign(
         "assignMeasure",
         Target::client(client_id),
         async |txn| {
-            let c = clients::find_visible(txn, viewer, Access::ClinicalWrite, client_id).await?;
+            let c = scope::find_visible(txn, viewer, Access::ClinicalWrite, client_id).await?;
             viewer.require_care_team("measures are assigned by the care team")?;
             let now = Utc::now();
             assignment::Entity::insert(assignment::ActiveModel {
@@ -566,7 +565,7 @@ impl Batch for DueOf {
         use sea_orm::sea_query::{Expr, Func};
         let now = Utc::now();
         let assignments = assignment::Entity::find()
-            .filter(clients::records_of_visible(
+            .filter(scope::records_of_visible(
                 viewer,
                 Access::Clinical,
                 assignment::Column::PracticeId,

@@ -16,18 +16,19 @@ use crate::{
     audit::{self, Target},
     auth::Viewer,
     batch::{self, Batch},
-    clients::{domain::Access, service as clients},
+    clients::service as clients,
     concurrency::{expect_version, update_versioned},
     error::ServiceError,
     events::{self, EventKind},
     goals::{domain::GoalStatus, service as goals},
+    scope::{self, Access},
     values::not_past_date,
 };
 use entity::{action_plan, action_plan_revision, obstacle_log};
 
 /// The plans `viewer` may reach with `access`, as a condition on `action_plan`.
 fn scope(viewer: &Viewer, access: Access) -> Result<Condition, ServiceError> {
-    clients::records_of_visible(
+    scope::records_of_visible(
         viewer,
         access,
         action_plan::Column::PracticeId,
@@ -440,7 +441,7 @@ impl Batch for ObstacleSummaries {
         keys: &[Uuid],
         since: &Self::Args,
     ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
-        let visible = clients::visible_ids(viewer, Access::Clinical)?;
+        let visible = scope::visible_ids(viewer, Access::Clinical)?;
         obstacle_counts_of(db, viewer.practice_id, keys, Some(visible), *since, None).await
     }
 }

@@ -27,13 +27,13 @@ use uuid::Uuid;
 
 use crate::{
     auth::{Role, Viewer},
-    clients::{domain::Access, service as clients},
     config::Config,
     error::ServiceError,
     events::{
         bus,
         feed::{self, Cursor},
     },
+    scope::{self, Access},
 };
 use entity::event;
 
@@ -225,7 +225,7 @@ impl Team {
         let ids: Vec<Uuid> = entity::client::Entity::find()
             .select_only()
             .column(entity::client::Column::Id)
-            .filter(clients::visible(&self.viewer, Access::Clinical)?)
+            .filter(scope::visible(&self.viewer, Access::Clinical)?)
             .into_tuple()
             .all(&hub.db)
             .await?;

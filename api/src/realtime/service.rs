@@ -20,13 +20,13 @@ use super::{
 use crate::{
     audit::{self, Target},
     auth::{Role, Scope, Viewer},
-    clients::{domain::Access, service as clients},
     error::ServiceError,
     events::{
         EventKind,
         feed::{self, Cursor},
     },
     pagination::encode_cursor,
+    scope::{self, Access},
 };
 use entity::event;
 use sea_orm::{EntityTrait as _, QueryFilter as _};
@@ -131,8 +131,7 @@ async fn scope(
         }
         Role::Therapist | Role::PracticeAdmin => {
             cond = cond.add(
-                event::Column::ClientId
-                    .in_subquery(clients::visible_ids(viewer, Access::Clinical)?),
+                event::Column::ClientId.in_subquery(scope::visible_ids(viewer, Access::Clinical)?),
             );
             // Filled in when the subscription goes live.
             Who::Team {
@@ -150,7 +149,7 @@ async fn scope(
                 .await?
                 .ok_or(ServiceError::NotFound)?;
         } else {
-            clients::find_visible(db, viewer, Access::Clinical, id).await?;
+            scope::find_visible(db, viewer, Access::Clinical, id).await?;
         }
         cond = cond.add(event::Column::ClientId.eq(id));
     }

@@ -16,11 +16,11 @@ use crate::{
     audit::{self, Target},
     auth::{Role, Scope, Viewer},
     batch::{self, Batch},
-    clients::{domain::Access, service as clients},
     concurrency::{expect_version, update_versioned},
     error::ServiceError,
     events::{self, EventKind},
     pagination::{NameCursor, Page, PageRequest, fetch_by_name},
+    scope::{self, Access},
 };
 use entity::{resource, resource_share as share, support_contact as contact};
 
@@ -134,7 +134,7 @@ pub async fn share(
         "shareResource",
         Target::client(client_id).with(resource_id),
         async |txn| {
-            clients::find_visible(txn, viewer, Access::ClinicalWrite, client_id).await?;
+            scope::find_visible(txn, viewer, Access::ClinicalWrite, client_id).await?;
             viewer.require_care_team("resources are shared by the care team")?;
             let res = resource::Entity::find_by_id(resource_id)
                 .filter(resource::Column::PracticeId.eq(viewer.practice_id))
@@ -214,7 +214,7 @@ pub async fn mark_opened(
         Target::many(vec![share_id]),
         async |txn| {
             let s = share::Entity::find_by_id(share_id)
-                .filter(clients::records_of_visible(
+                .filter(scope::records_of_visible(
                     viewer,
                     Access::ClinicalWrite,
                     share::Column::PracticeId,
@@ -278,7 +278,7 @@ impl Batch for SharedWith {
         _: &(),
     ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
         let select = share::Entity::find()
-            .filter(clients::records_of_visible(
+            .filter(scope::records_of_visible(
                 viewer,
                 Access::Clinical,
                 share::Column::PracticeId,
@@ -520,7 +520,7 @@ impl Batch for ContactsOf {
         _: &(),
     ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
         let rows = contact::Entity::find()
-            .filter(clients::records_of_visible(
+            .filter(scope::records_of_visible(
                 viewer,
                 Access::Clinical,
                 contact::Column::PracticeId,

@@ -16,11 +16,11 @@ use crate::{
     audit::{self, Target},
     auth::{Role, Viewer},
     batch::{self, Batch, Keyset, Paged},
-    clients::{domain::Access, service as clients},
     concurrency::update_versioned,
     error::ServiceError,
     events::{self, EventKind},
     pagination::Page,
+    scope::{self, Access},
 };
 use entity::therapy_session as session;
 
@@ -28,7 +28,7 @@ use entity::therapy_session as session;
 const SCHEDULERS: &str = "sessions are scheduled by the care team";
 
 fn scope(viewer: &Viewer, access: Access) -> Result<Condition, ServiceError> {
-    clients::records_of_visible(
+    scope::records_of_visible(
         viewer,
         access,
         session::Column::PracticeId,
@@ -101,7 +101,7 @@ async fn therapist_for(
 ) -> Result<Option<Uuid>, ServiceError> {
     match new.therapist_id {
         Some(id) => {
-            if clients::on_care_team(conn, new.client_id, id).await? {
+            if scope::on_care_team(conn, new.client_id, id).await? {
                 Ok(Some(id))
             } else {
                 Err(ServiceError::bad_input(
@@ -177,7 +177,7 @@ pub async fn schedule(
         "scheduleSession",
         Target::client(new.client_id),
         async |txn| {
-            clients::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
+            scope::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
             viewer.require_care_team(SCHEDULERS)?;
             let therapist = therapist_for(txn, viewer, &new).await?;
             let s = insert(txn, viewer, &new, therapist, SessionStatus::Scheduled).await?;
@@ -209,7 +209,7 @@ pub async fn upsert_by_external_ref(
         "upsertSessionByExternalRef",
         Target::client(new.client_id),
         async |txn| {
-            clients::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
+            scope::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
             viewer.require_care_team(SCHEDULERS)?;
             let existing = session::Entity::find()
                 .filter(session::Column::PracticeId.eq(viewer.practice_id))

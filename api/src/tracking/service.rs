@@ -19,10 +19,10 @@ use crate::{
     audit::{self, Target},
     auth::{Role, Viewer},
     batch::{self, Batch, Keyset, Paged},
-    clients::{domain::Access, service as clients},
     error::ServiceError,
     events::{self, EventKind, NewEvent},
     pagination::Page,
+    scope::{self, Access},
 };
 use entity::{thought_record, thought_record_emotion as emotion, tracker, tracker_entry};
 
@@ -62,7 +62,7 @@ pub async fn add_builtins(
 
 /// The trackers `viewer` may reach with `access`.
 pub fn scope(viewer: &Viewer, access: Access) -> Result<Condition, ServiceError> {
-    clients::records_of_visible(
+    scope::records_of_visible(
         viewer,
         access,
         tracker::Column::PracticeId,
@@ -128,7 +128,7 @@ pub async fn create(
         Target::client(new.client_id),
         async |txn| {
             let c =
-                clients::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
+                scope::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
             if let Some(goal_id) = new.goal_id {
                 entity::goal::Entity::find_by_id(goal_id)
                     .filter(entity::goal::Column::ClientId.eq(c.id))
@@ -704,7 +704,7 @@ impl Batch for EntriesOf {
         args: &Self::Args,
     ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
         let (from, to) = args.filter;
-        let mut q = tracker_entry::Entity::find().filter(clients::records_of_visible(
+        let mut q = tracker_entry::Entity::find().filter(scope::records_of_visible(
             viewer,
             Access::Clinical,
             tracker_entry::Column::PracticeId,
@@ -802,8 +802,7 @@ pub async fn record_thought(
         "recordThoughtRecord",
         Target::client(new.client_id),
         async |txn| {
-            let c =
-                clients::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
+            let c = scope::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
             new.visibility.check(viewer.role, "input.visibility")?;
             let id = new.id.unwrap_or_else(Uuid::now_v7);
             let target = Target::client(c.id).with(id);
@@ -892,7 +891,7 @@ impl Batch for ThoughtRecordsOf {
         keys: &[Uuid],
         args: &Self::Args,
     ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
-        let q = thought_record::Entity::find().filter(clients::records_of_visible(
+        let q = thought_record::Entity::find().filter(scope::records_of_visible(
             viewer,
             Access::Clinical,
             thought_record::Column::PracticeId,

@@ -25,8 +25,8 @@ use super::{
 use crate::{
     auth::Viewer,
     batch::{self, Batch},
-    clients::{domain::Access, service as clients},
     error::ServiceError,
+    scope::{self, Access},
     values::local_today,
 };
 use entity::{thought_record, thought_record_emotion as emotion, tracker, tracker_entry};
@@ -97,7 +97,7 @@ fn entries_of(viewer: &Viewer, keys: &[Uuid]) -> Result<SelectStatement, Service
     Ok(Query::select()
         .from(tracker_entry::Entity)
         .column(tracker_entry::Column::TrackerId)
-        .cond_where(clients::records_of_visible(
+        .cond_where(scope::records_of_visible(
             viewer,
             Access::Clinical,
             tracker_entry::Column::PracticeId,
@@ -612,7 +612,7 @@ impl Batch for ThoughtSummaries {
         keys: &[Uuid],
         since: &Self::Args,
     ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
-        let visible = clients::visible_ids(viewer, Access::Clinical)?;
+        let visible = scope::visible_ids(viewer, Access::Clinical)?;
         thought_figures_of(db, viewer, keys, Some(visible), *since, None).await
     }
 }

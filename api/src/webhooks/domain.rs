@@ -219,6 +219,11 @@ pub fn backoff(attempts: i32, initial: Duration, max: Duration) -> Duration {
     initial.saturating_mul(1 << doublings).min(max)
 }
 
+/// The associated data a webhook's sealed secrets are bound to (`crate::secrets`).
+pub fn sealed_for(id: uuid::Uuid) -> String {
+    format!("webhook:{id}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

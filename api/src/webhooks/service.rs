@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::domain::{
     DeliveryStatus, PER_PRACTICE_MAX, PREVIOUS_SECRET_GRACE, WebhookStatus, WebhookUrl, join_kinds,
+    sealed_for,
 };
 use crate::secrets::DataKeys;
 use crate::{
@@ -57,11 +58,6 @@ fn admin(viewer: &Viewer) -> Result<(), ServiceError> {
 
 fn new_signing_secret() -> String {
     new_secret("whsec_")
-}
-
-/// The associated data a webhook's sealed secrets are bound to.
-pub fn sealed_for(id: Uuid) -> String {
-    format!("webhook:{id}")
 }
 
 /// Seals every webhook secret not sealed with the current data key: ones stored before

@@ -419,7 +419,7 @@ async fn attempt(
     hook: webhook::Model,
 ) {
     let now = Utc::now();
-    let context = super::service::sealed_for(hook.id);
+    let context = super::domain::sealed_for(hook.id);
     let mut stored = vec![hook.secret.as_str()];
     if let (Some(old), Some(until)) = (&hook.previous_secret, hook.previous_secret_expires_at)
         && until > now
