@@ -42,7 +42,15 @@ pub fn care_team_of(user_id: Uuid) -> sea_orm::sea_query::SelectStatement {
 pub fn visible(viewer: &Viewer, access: Access) -> Result<Condition, ServiceError> {
     let practice = Condition::all().add(client::Column::PracticeId.eq(viewer.practice_id));
     Ok(match viewer.role {
-        Role::Client => practice.add(client::Column::Id.eq(viewer.client_id.unwrap_or_default())),
+        // A client's token always names its client record; one that does not sees nothing.
+        Role::Client => match viewer.client_id {
+            Some(id) => practice.add(client::Column::Id.eq(id)),
+            None => {
+                return Err(ServiceError::Forbidden(
+                    "a client token must name its client",
+                ));
+            }
+        },
         Role::Therapist => practice.add(client::Column::Id.in_subquery(care_team_of(viewer.id))),
         Role::PracticeAdmin => match access {
             Access::Roster => practice,

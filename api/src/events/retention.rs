@@ -89,12 +89,16 @@ pub async fn prune(
     Ok(done)
 }
 
+/// The `job_cursor` row of the webhook dispatcher, the event table's one reader with a
+/// stored position: events it has not read yet are kept.
+pub const WEBHOOK_DISPATCH_CURSOR: &str = "webhooks";
+
 /// One batch of old events, and the horizon moved past them, in one transaction.
 async fn prune_events(db: &DatabaseConnection, cutoff: DateTime<Utc>) -> Result<u64, DbErr> {
     let txn = crate::audit::begin_write(db).await?;
     let mut old = Condition::all().add(event::Column::CreatedAt.lt(cutoff));
     // Whatever the webhook dispatcher has not read yet stays until it has.
-    if let Some(row) = job_cursor::Entity::find_by_id(crate::webhooks::worker::CURSOR_NAME)
+    if let Some(row) = job_cursor::Entity::find_by_id(WEBHOOK_DISPATCH_CURSOR)
         .one(&txn)
         .await?
         && let Ok(at) = serde_json::from_str::<Cursor>(&row.position)

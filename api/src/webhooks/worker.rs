@@ -43,8 +43,8 @@ use crate::{
 };
 use entity::{event, job_cursor, webhook, webhook_attempt, webhook_delivery};
 
-/// The dispatcher's row in `job_cursor`.
-pub const CURSOR_NAME: &str = "webhooks";
+/// The dispatcher's row in `job_cursor` (event retention keeps what it has not read).
+pub const CURSOR_NAME: &str = crate::events::retention::WEBHOOK_DISPATCH_CURSOR;
 
 /// Makes sure the dispatcher has a position, inside the transaction that creates a webhook:
 /// the first webhook starts it at "now", so it gets every event committed after it.
