@@ -65,26 +65,3 @@ async fn connect_sized(config: &Config, size: u32) -> Result<DatabaseConnection,
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
-
-/// Places a background job's `job_cursor` row at `position` unless it already has one.
-/// The row is the job's lock too (locked `FOR UPDATE` by whoever runs the job).
-pub async fn place_job_cursor(
-    conn: &impl sea_orm::ConnectionTrait,
-    name: &str,
-    position: String,
-) -> Result<(), DbErr> {
-    use sea_orm::{EntityTrait as _, Set, sea_query::OnConflict};
-    entity::job_cursor::Entity::insert(entity::job_cursor::ActiveModel {
-        name: Set(name.to_owned()),
-        position: Set(position),
-        updated_at: Set(chrono::Utc::now()),
-    })
-    .on_conflict(
-        OnConflict::column(entity::job_cursor::Column::Name)
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(conn)
-    .await?;
-    Ok(())
-}

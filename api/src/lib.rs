@@ -23,6 +23,7 @@ pub mod homework;
 pub mod http;
 pub mod insights;
 pub mod integrations;
+pub mod jobs;
 pub mod measures;
 pub mod pagination;
 pub mod plans;

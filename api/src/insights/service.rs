@@ -876,7 +876,7 @@ pub async fn lock(
     txn: &DatabaseTransaction,
     wait: bool,
 ) -> Result<Option<Option<DateTime<Utc>>>, DbErr> {
-    crate::db::place_job_cursor(txn, LOCK_NAME, String::new()).await?;
+    crate::jobs::place_cursor(txn, LOCK_NAME, String::new()).await?;
     let q = job_cursor::Entity::find_by_id(LOCK_NAME);
     let row = if wait {
         q.lock(LockType::Update).one(txn).await?

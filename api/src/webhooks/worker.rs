@@ -50,7 +50,7 @@ pub const CURSOR_NAME: &str = crate::events::retention::WEBHOOK_DISPATCH_CURSOR;
 /// the first webhook starts it at "now", so it gets every event committed after it.
 pub async fn ensure_started(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
     let start = feed::now(txn).await?;
-    crate::db::place_job_cursor(
+    crate::jobs::place_cursor(
         txn,
         CURSOR_NAME,
         serde_json::to_string(&start).unwrap_or_default(),
