@@ -7,8 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::{
-    net::TcpListener,
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     sync::{
         Arc, Mutex,
         atomic::{AtomicBool, Ordering},
@@ -21,92 +20,16 @@ use momentum_api::{
     auth::{Role, tokens::Subject, tokens::TokenKeys},
     config::Config,
 };
-use sea_orm::{ConnectionTrait as _, Database};
+use sea_orm::Database;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+mod support;
+
+use support::{Server, TestDb, free_port};
+
 const SECRET: &str = "drain-test-secret-of-sufficient-length-0123456789abc";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    format!("{}/{name}{query}", &base[..path_start])
-}
-
-/// The test's database: a SQLite file or a PostgreSQL database, removed afterwards.
-enum TestDb {
-    Sqlite(std::path::PathBuf),
-    Postgres { admin_url: String, name: String },
-}
-
-impl TestDb {
-    async fn create() -> (Self, String) {
-        match std::env::var("MOMENTUM_TEST_DATABASE_URL") {
-            Ok(admin_url) if !admin_url.is_empty() => {
-                let name = format!("momentum_test_{}", Uuid::new_v4().simple());
-                let admin = Database::connect(&admin_url).await.unwrap();
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .unwrap();
-                let url = with_database(&admin_url, &name);
-                (Self::Postgres { admin_url, name }, url)
-            }
-            _ => {
-                let dir = std::env::temp_dir().join("momentum-tests");
-                std::fs::create_dir_all(&dir).unwrap();
-                let path = dir.join(format!("drain-{}.db", Uuid::new_v4()));
-                let url = format!("sqlite://{}?mode=rwc", path.display());
-                (Self::Sqlite(path), url)
-            }
-        }
-    }
-
-    async fn drop_it(self) {
-        match self {
-            Self::Sqlite(path) => {
-                for suffix in ["", "-wal", "-shm", ".jwt-secret"] {
-                    let mut p = path.clone().into_os_string();
-                    p.push(suffix);
-                    std::fs::remove_file(p).ok();
-                }
-            }
-            Self::Postgres { admin_url, name } => {
-                if let Ok(admin) = Database::connect(&admin_url).await {
-                    admin
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .await
-                        .ok();
-                }
-            }
-        }
-    }
-}
-
-/// A server process, killed when dropped (also when the test fails).
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.0.kill().ok();
-        self.0.wait().ok();
-    }
-}
 
 /// What one request met.
 struct Sent {

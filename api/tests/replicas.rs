@@ -9,8 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::{
-    net::TcpListener,
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     time::{Duration, Instant},
 };
 
@@ -19,43 +18,16 @@ use momentum_api::{
     auth::{Role, tokens::Subject, tokens::TokenKeys},
     config::Config,
 };
-use sea_orm::{ConnectionTrait as _, Database};
+use sea_orm::Database;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest as _};
-use uuid::Uuid;
+
+mod support;
+
+use support::{Server, TestDb, free_port};
 
 const SECRET: &str = "replica-test-secret-of-sufficient-length-0123456789";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    format!("{}/{name}{query}", &base[..path_start])
-}
-
-/// A server process, stopped when dropped (also when the test fails).
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.0.kill().ok();
-        self.0.wait().ok();
-    }
-}
 
 fn serve(url: &str, port: u16, poll_ms: &str) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_momentum"))
@@ -118,34 +90,11 @@ async fn gql(
 #[tokio::test]
 async fn a_change_on_one_server_reaches_a_subscriber_on_another() {
     // PostgreSQL: a database of its own, NOTIFY only. SQLite: a file of its own, polling.
-    let postgres = std::env::var("MOMENTUM_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty());
-    let name = format!("momentum_test_{}", Uuid::new_v4().simple());
-    let sqlite_file = std::env::temp_dir()
-        .join("momentum-tests")
-        .join(format!("{name}.db"));
-    let (url, poll_ms, within) = match &postgres {
-        Some(admin_url) => {
-            let admin = Database::connect(admin_url).await.unwrap();
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .unwrap();
-            (
-                with_database(admin_url, &name),
-                "60000",
-                Duration::from_secs(1),
-            )
-        }
-        None => {
-            std::fs::create_dir_all(sqlite_file.parent().unwrap()).unwrap();
-            (
-                format!("sqlite://{}?mode=rwc", sqlite_file.display()),
-                "200",
-                Duration::from_secs(2),
-            )
-        }
+    let (database, url) = TestDb::create().await;
+    let (poll_ms, within) = if database.is_postgres() {
+        ("60000", Duration::from_secs(1))
+    } else {
+        ("200", Duration::from_secs(2))
     };
 
     // One process migrates and seeds; then the second starts on the same database.
@@ -225,20 +174,5 @@ async fn a_change_on_one_server_reaches_a_subscriber_on_another() {
 
     drop((a, b));
     drop(db);
-    match postgres {
-        Some(admin_url) => {
-            let admin = Database::connect(&admin_url).await.unwrap();
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await
-                .ok();
-        }
-        None => {
-            for suffix in ["", "-wal", "-shm"] {
-                let mut p = sqlite_file.clone().into_os_string();
-                p.push(suffix);
-                std::fs::remove_file(p).ok();
-            }
-        }
-    }
+    database.drop_it().await;
 }
