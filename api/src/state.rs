@@ -21,3 +21,18 @@ pub struct AppState {
     /// Seals and opens secrets kept at rest (webhook signing secrets).
     pub data_keys: Arc<crate::secrets::DataKeys>,
 }
+
+impl AppState {
+    /// What the accounts service needs from the server (database, keys, limiter, lifetimes).
+    pub fn accounts(&self) -> crate::accounts::service::Accounts<'_> {
+        crate::accounts::service::Accounts {
+            db: &self.db,
+            tokens: &self.tokens,
+            attempts: &self.attempts,
+            policy: crate::accounts::service::AccountPolicy {
+                refresh_token_ttl: self.config.refresh_token_ttl,
+                invitation_ttl: self.config.invitation_ttl,
+            },
+        }
+    }
+}

@@ -57,7 +57,7 @@ impl AccountsMutation {
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> GqlResult<AuthPayload> {
         let state = context::state(ctx)?;
         let session = service::login(
-            state,
+            &state.accounts(),
             &input.email,
             &input.password,
             &context::request_id(ctx),
@@ -74,11 +74,13 @@ impl AccountsMutation {
         input: RefreshSessionInput,
     ) -> GqlResult<AuthPayload> {
         let state = context::state(ctx)?;
-        Ok(
-            service::refresh(state, &input.refresh_token, &context::request_id(ctx))
-                .await?
-                .into(),
+        Ok(service::refresh(
+            &state.accounts(),
+            &input.refresh_token,
+            &context::request_id(ctx),
         )
+        .await?
+        .into())
     }
 
     /// Ends the session of the given refresh token. Access tokens already issued stay
@@ -103,9 +105,11 @@ impl AccountsMutation {
             .as_deref()
             .map(|e| Email::parse(e, "input.email"))
             .transpose()?;
-        Ok(service::invite_therapist(state, viewer, email, name)
-            .await?
-            .into())
+        Ok(
+            service::invite_therapist(&state.accounts(), viewer, email, name)
+                .await?
+                .into(),
+        )
     }
 
     /// Accepts a therapist or client invitation: creates the login and signs in.
@@ -122,7 +126,7 @@ impl AccountsMutation {
             return Err(ServiceError::bad_input("input.code", "must not be empty").into());
         }
         Ok(service::accept_invitation(
-            state,
+            &state.accounts(),
             input.code.trim(),
             email,
             password,
@@ -141,7 +145,7 @@ impl AccountsMutation {
         let viewer = context::viewer(ctx)?;
         let state = context::state(ctx)?;
         let id = parse_id(&input.user_id, "input.userId")?;
-        let user = service::disable_user(state, viewer, id).await?;
+        let user = service::disable_user(&state.accounts(), viewer, id).await?;
         Ok(DisableUserPayload {
             user: User::for_viewer(user, viewer),
         })

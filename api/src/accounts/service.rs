@@ -14,15 +14,33 @@ use crate::{
     audit::{self, Target},
     auth::{
         Role, Viewer, password,
-        tokens::{Subject, hash_secret, new_secret},
+        tokens::{Subject, TokenKeys, hash_secret, new_secret},
     },
     error::ServiceError,
     events::{self, Actor, EventKind, NewEvent},
     pagination::{NameCursor, Page, PageRequest, fetch_by_name},
-    state::AppState,
+    ratelimit::AttemptLimiter,
     values::{DisplayName, Email, NewPassword},
 };
 use entity::{app_user, client, invitation, refresh_token};
+
+/// How long refresh tokens and invitations last.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountPolicy {
+    pub refresh_token_ttl: std::time::Duration,
+    pub invitation_ttl: std::time::Duration,
+}
+
+/// What sign-in, token refresh and invitations need besides their arguments: the
+/// database, the token keys, the attempt limiter and the lifetimes. Built per request from
+/// the server's shared state; nothing here knows about the server.
+#[derive(Clone, Copy)]
+pub struct Accounts<'a> {
+    pub db: &'a DatabaseConnection,
+    pub tokens: &'a TokenKeys,
+    pub attempts: &'a AttemptLimiter,
+    pub policy: AccountPolicy,
+}
 
 fn invalid_login() -> ServiceError {
     // One error for unknown email, wrong password and disabled login alike.
@@ -32,22 +50,22 @@ fn invalid_login() -> ServiceError {
 /// Signs in with email and password.
 #[tracing::instrument(skip_all)]
 pub async fn login(
-    state: &AppState,
+    accounts: &Accounts<'_>,
     email: &str,
     password: &str,
     request_id: &str,
 ) -> Result<Session, ServiceError> {
     let email = email.trim().to_lowercase();
-    state
+    accounts
         .attempts
-        .check(&state.db, &format!("login:{email}"))
+        .check(accounts.db, &format!("login:{email}"))
         .await?;
     if password.chars().count() > MAX_SECRET_CHARS {
         return Err(invalid_login());
     }
     let user = app_user::Entity::find()
         .filter(app_user::Column::Email.eq(email.as_str()))
-        .one(&state.db)
+        .one(accounts.db)
         .await?;
     let ok = password::verify(
         password.to_owned(),
@@ -56,7 +74,7 @@ pub async fn login(
     .await?;
     match user {
         Some(user) if ok && user.disabled_at.is_none() => {
-            start_session(&state.db, state, &user, None, request_id).await
+            start_session(accounts.db, accounts, &user, None, request_id).await
         }
         _ => Err(invalid_login()),
     }
@@ -65,7 +83,7 @@ pub async fn login(
 /// Issues an access token and a new refresh token (in `family`, or a new family).
 async fn start_session(
     conn: &impl ConnectionTrait,
-    state: &AppState,
+    accounts: &Accounts<'_>,
     user: &app_user::Model,
     family: Option<Uuid>,
     request_id: &str,
@@ -88,13 +106,13 @@ async fn start_session(
         client_id,
         scopes: Vec::new(),
     };
-    let access = state
+    let access = accounts
         .tokens
         .issue(&subject)
         .map_err(|e| ServiceError::Internal(format!("sign token: {e}")))?;
     let refresh = new_secret("mrt_");
     let now = Utc::now();
-    let ttl = chrono::Duration::from_std(state.config.refresh_token_ttl)
+    let ttl = chrono::Duration::from_std(accounts.policy.refresh_token_ttl)
         .unwrap_or(chrono::Duration::days(30));
     refresh_token::Entity::insert(refresh_token::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -139,7 +157,7 @@ async fn revoke_family(conn: &impl ConnectionTrait, family_id: Uuid) -> Result<(
 /// token again (a sign of theft) revokes its whole family.
 #[tracing::instrument(skip_all)]
 pub async fn refresh(
-    state: &AppState,
+    accounts: &Accounts<'_>,
     token: &str,
     request_id: &str,
 ) -> Result<Session, ServiceError> {
@@ -148,13 +166,13 @@ pub async fn refresh(
     }
     let row = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(hash_secret(token)))
-        .one(&state.db)
+        .one(accounts.db)
         .await?
         .ok_or(ServiceError::Unauthenticated)?;
     if row.revoked_at.is_some() || row.expires_at <= Utc::now() {
         return Err(ServiceError::Unauthenticated);
     }
-    let txn = crate::audit::begin_write(&state.db).await?;
+    let txn = crate::audit::begin_write(accounts.db).await?;
     // Claim the token atomically, so two concurrent exchanges cannot both succeed.
     let claimed = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::UsedAt, Expr::value(Utc::now()))
@@ -180,7 +198,7 @@ pub async fn refresh(
         txn.commit().await?;
         return Err(ServiceError::Unauthenticated);
     };
-    let session = start_session(&txn, state, &user, Some(row.family_id), request_id).await?;
+    let session = start_session(&txn, accounts, &user, Some(row.family_id), request_id).await?;
     txn.commit().await?;
     Ok(session)
 }
@@ -214,14 +232,14 @@ pub struct InvitationSpec {
 /// Stores a new invitation through `conn` and returns its code (shown once).
 pub async fn create_invitation(
     conn: &impl ConnectionTrait,
-    state: &AppState,
+    accounts: &Accounts<'_>,
     viewer: &Viewer,
     spec: InvitationSpec,
 ) -> Result<IssuedInvitation, ServiceError> {
     let code = new_secret("inv_");
     let now = Utc::now();
     let expires_at = now
-        + chrono::Duration::from_std(state.config.invitation_ttl)
+        + chrono::Duration::from_std(accounts.policy.invitation_ttl)
             .unwrap_or(chrono::Duration::days(7));
     invitation::Entity::insert(invitation::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -245,18 +263,18 @@ pub async fn create_invitation(
 /// A practice admin invites a therapist.
 #[tracing::instrument(skip_all, fields(practice_id = %viewer.practice_id))]
 pub async fn invite_therapist(
-    state: &AppState,
+    accounts: &Accounts<'_>,
     viewer: &Viewer,
     email: Option<Email>,
     display_name: DisplayName,
 ) -> Result<IssuedInvitation, ServiceError> {
     viewer.require_role(&[Role::PracticeAdmin])?;
     if let Some(email) = &email {
-        ensure_email_free(&state.db, email, "input.email").await?;
+        ensure_email_free(accounts.db, email, "input.email").await?;
     }
     create_invitation(
-        &state.db,
-        state,
+        accounts.db,
+        accounts,
         viewer,
         InvitationSpec {
             practice_id: viewer.practice_id,
@@ -292,22 +310,22 @@ async fn ensure_email_free(
 /// invitation) and signs in.
 #[tracing::instrument(skip_all)]
 pub async fn accept_invitation(
-    state: &AppState,
+    accounts: &Accounts<'_>,
     code: &str,
     email: Email,
     password: NewPassword,
     request_id: &str,
 ) -> Result<Session, ServiceError> {
-    state
+    accounts
         .attempts
-        .check(&state.db, &format!("invitation:{}", email.as_str()))
+        .check(accounts.db, &format!("invitation:{}", email.as_str()))
         .await?;
     let bad_code = || ServiceError::bad_input("input.code", "invalid, used or expired invitation");
     if code.len() > MAX_SECRET_CHARS {
         return Err(bad_code());
     }
     let hash = password::hash(password.0.expose_secret().to_owned()).await?;
-    let txn = crate::audit::begin_write(&state.db).await?;
+    let txn = crate::audit::begin_write(accounts.db).await?;
     let inv = invitation::Entity::find()
         .filter(invitation::Column::CodeHash.eq(hash_secret(code)))
         .filter(invitation::Column::AcceptedAt.is_null())
@@ -408,7 +426,7 @@ pub async fn accept_invitation(
         )
         .await?;
     }
-    let session = start_session(&txn, state, &user, None, request_id).await?;
+    let session = start_session(&txn, accounts, &user, None, request_id).await?;
     txn.commit().await?;
     crate::events::bus::committed();
     Ok(session)
@@ -418,7 +436,7 @@ pub async fn accept_invitation(
 /// request re-checks the user) and its refresh tokens are revoked.
 #[tracing::instrument(skip_all, fields(practice_id = %viewer.practice_id, user_id = %user_id))]
 pub async fn disable_user(
-    state: &AppState,
+    accounts: &Accounts<'_>,
     viewer: &Viewer,
     user_id: Uuid,
 ) -> Result<app_user::Model, ServiceError> {
@@ -429,7 +447,7 @@ pub async fn disable_user(
             "you cannot disable your own login",
         ));
     }
-    let txn = crate::audit::begin_write(&state.db).await?;
+    let txn = crate::audit::begin_write(accounts.db).await?;
     let user = app_user::Entity::find_by_id(user_id)
         .filter(app_user::Column::PracticeId.eq(viewer.practice_id))
         .one(&txn)

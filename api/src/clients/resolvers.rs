@@ -203,7 +203,7 @@ impl ClientsMutation {
             .as_deref()
             .map(|e| Email::parse(e, "input.email"))
             .transpose()?;
-        Ok(service::invite(state, viewer, client_id, email)
+        Ok(service::invite(&state.accounts(), viewer, client_id, email)
             .await?
             .into())
     }

@@ -26,7 +26,6 @@ use crate::{
     scope::{
         Access, care_team_of, clinically_visible, find_in, on_care_team, visible, visible_ids,
     },
-    state::AppState,
     values::Email,
 };
 use entity::{app_user, care_team, client, event};
@@ -490,7 +489,7 @@ pub async fn remove_from_care_team(
 /// Invites a client to create their own login, linked to their record.
 #[tracing::instrument(skip_all, fields(client_id = %client_id))]
 pub async fn invite(
-    state: &AppState,
+    accounts: &crate::accounts::service::Accounts<'_>,
     viewer: &Viewer,
     client_id: Uuid,
     email: Option<Email>,
@@ -498,7 +497,7 @@ pub async fn invite(
     viewer.require_role(&[Role::Therapist, Role::PracticeAdmin])?;
     let scope = writable(viewer)?;
     audit::write(
-        &state.db,
+        accounts.db,
         viewer,
         "inviteClient",
         Target::client(client_id),
@@ -511,7 +510,7 @@ pub async fn invite(
             }
             let issued = create_invitation(
                 txn,
-                state,
+                accounts,
                 viewer,
                 InvitationSpec {
                     practice_id: viewer.practice_id,

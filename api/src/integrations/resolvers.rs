@@ -78,7 +78,9 @@ impl IntegrationsMutation {
         if input.secret.is_empty() {
             return Err(ServiceError::bad_input("input.secret", "must not be empty").into());
         }
-        let token = service::issue_token(state, id, &input.secret).await?;
+        let token =
+            service::issue_token(&state.db, &state.tokens, &state.attempts, id, &input.secret)
+                .await?;
         Ok(ServiceTokenPayload {
             access_token: token.token,
             expires_at: token.expires_at,

@@ -12,11 +12,11 @@ use crate::{
     accounts::domain::MAX_SECRET_CHARS,
     auth::{
         Role, Scope, Viewer,
-        tokens::{AccessToken, Subject, hash_secret, new_secret},
+        tokens::{AccessToken, Subject, TokenKeys, hash_secret, new_secret},
     },
     error::ServiceError,
     pagination::{NameCursor, Page, PageRequest, fetch_by_name},
-    state::AppState,
+    ratelimit::AttemptLimiter,
 };
 use entity::api_credential;
 
@@ -49,13 +49,14 @@ pub async fn create(
 /// Exchanges a credential id and secret for an INTEGRATOR access token.
 #[tracing::instrument(skip_all, fields(credential_id = %credential_id))]
 pub async fn issue_token(
-    state: &AppState,
+    db: &DatabaseConnection,
+    tokens: &TokenKeys,
+    attempts: &AttemptLimiter,
     credential_id: Uuid,
     secret: &str,
 ) -> Result<AccessToken, ServiceError> {
-    state
-        .attempts
-        .check(&state.db, &format!("credential:{credential_id}"))
+    attempts
+        .check(db, &format!("credential:{credential_id}"))
         .await?;
     if secret.len() > MAX_SECRET_CHARS {
         return Err(ServiceError::Unauthenticated);
@@ -63,11 +64,10 @@ pub async fn issue_token(
     let cred = api_credential::Entity::find_by_id(credential_id)
         .filter(api_credential::Column::RevokedAt.is_null())
         .filter(api_credential::Column::SecretHash.eq(hash_secret(secret)))
-        .one(&state.db)
+        .one(db)
         .await?
         .ok_or(ServiceError::Unauthenticated)?;
-    state
-        .tokens
+    tokens
         .issue(&Subject {
             id: cred.id,
             role: Role::Integrator,
