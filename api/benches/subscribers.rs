@@ -382,7 +382,10 @@ async fn round(
     settings: &Settings,
 ) -> Result<Row> {
     // A fresh token per round; long-lived, so a slow round is not cut off at expiry.
-    let keys = TokenKeys::new(&SecretString::from(SECRET), &Config::default());
+    let keys = TokenKeys::new(
+        &SecretString::from(SECRET),
+        &Config::default().token_settings(),
+    );
     let token = keys
         .issue_at(
             &Subject {

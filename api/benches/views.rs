@@ -440,7 +440,10 @@ async fn run(settings: &Settings, databases: &mut Databases, dir: &Path) -> Resu
         log.display()
     );
 
-    let keys = TokenKeys::new(&SecretString::from(SECRET), &Config::default());
+    let keys = TokenKeys::new(
+        &SecretString::from(SECRET),
+        &Config::default().token_settings(),
+    );
     let token = |id: Uuid, role: Role, client_id: Option<Uuid>| -> Result<String> {
         Ok(keys
             .issue_at(

@@ -80,48 +80,7 @@ pub struct Config {
     pub alert_evaluation_interval: Duration,
 }
 
-/// How webhooks are delivered.
-#[derive(Debug, Clone)]
-pub struct WebhookConfig {
-    /// `MOMENTUM_WEBHOOK_BACKOFF_INITIAL_MS`: the wait after the first failed attempt; it
-    /// doubles with each further failure.
-    pub backoff_initial: Duration,
-    /// `MOMENTUM_WEBHOOK_BACKOFF_MAX_MS`: the longest wait between attempts.
-    pub backoff_max: Duration,
-    /// `MOMENTUM_WEBHOOK_RETRY_SECONDS`: a delivery is retried for this long before it is
-    /// given up (`FAILED`); an endpoint failing for this long (and at least
-    /// `disable_after_failures` times in a row) is disabled.
-    pub retry_for: Duration,
-    /// `MOMENTUM_WEBHOOK_DISABLE_AFTER_FAILURES`: failed attempts in a row before an
-    /// endpoint may be disabled.
-    pub disable_after_failures: u32,
-    /// `MOMENTUM_WEBHOOK_TIMEOUT_MS`: how long one attempt may take.
-    pub timeout: Duration,
-    /// `MOMENTUM_WEBHOOK_ALLOW_HTTP`: accept `http://` endpoint URLs (local development
-    /// only; production endpoints must be `https://`).
-    pub allow_http: bool,
-    /// `MOMENTUM_WEBHOOK_POLL_MS`: how often the sender looks for due retries.
-    pub poll: Duration,
-    /// Names the sender resolves to these addresses instead of asking DNS (as curl's
-    /// `--resolve`); set by tests only, never from the environment. The addresses are
-    /// checked like any other: a private one is refused unless `allow_http`.
-    pub resolve: Vec<(String, std::net::IpAddr)>,
-}
-
-impl Default for WebhookConfig {
-    fn default() -> Self {
-        Self {
-            backoff_initial: Duration::from_secs(10),
-            backoff_max: Duration::from_secs(3600),
-            retry_for: Duration::from_secs(24 * 3600),
-            disable_after_failures: 20,
-            timeout: Duration::from_secs(10),
-            allow_http: false,
-            poll: Duration::from_secs(1),
-            resolve: Vec::new(),
-        }
-    }
-}
+pub use momentum_core::webhooks::worker::WebhookConfig;
 
 /// A configuration value that could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -380,6 +339,24 @@ impl Config {
     }
 
     /// Whether the database is PostgreSQL (as opposed to the embedded SQLite).
+    /// The token settings of this configuration.
+    pub fn token_settings(&self) -> momentum_core::auth::tokens::TokenSettings {
+        momentum_core::auth::tokens::TokenSettings {
+            issuer: self.jwt_issuer.clone(),
+            audience: self.jwt_audience.clone(),
+            access_ttl: self.access_token_ttl,
+        }
+    }
+
+    /// The event hub's settings: half the pool may read for subscriptions at once.
+    pub fn hub_settings(&self) -> momentum_core::realtime::hub::HubSettings {
+        momentum_core::realtime::hub::HubSettings {
+            poll: Duration::from_millis(self.event_poll_ms),
+            buffer: self.event_buffer,
+            readers: self.db_pool_size as usize / 2,
+        }
+    }
+
     pub fn is_postgres(&self) -> bool {
         is_postgres_url(&self.database_url)
     }

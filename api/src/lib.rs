@@ -1,21 +1,24 @@
-//! Momentum: a GraphQL API that keeps therapy clients moving between sessions.
-//! See `DESIGN.md` for the architecture; every feature lives in the module named after it.
+//! Momentum's API: the GraphQL schema over `momentum-core`, the HTTP and WebSocket server,
+//! configuration, startup and the `momentum` command. See `docs/architecture.md`.
+//!
+//! Each domain module here holds that domain's GraphQL types and resolvers and re-exports
+//! its core half (`domain`, `service`), so `crate::goals::service` names the same module in
+//! both crates. The kernel modules below are the core's, re-exported for the same reason.
+
+pub use momentum_core::{
+    audit, auth, batch, concurrency, demo, events, jobs, pagination, ratelimit, recurrence, scope,
+    secrets, sql,
+};
 
 pub mod accounts;
 pub mod alerts;
-pub mod audit;
-pub mod auth;
-pub mod batch;
 pub mod briefs;
 pub mod checkins;
 pub mod cli;
 pub mod clients;
-pub mod concurrency;
 pub mod config;
 pub mod db;
-pub mod demo;
 pub mod error;
-pub mod events;
 pub mod fhir;
 pub mod goals;
 pub mod graphql;
@@ -23,20 +26,13 @@ pub mod homework;
 pub mod http;
 pub mod insights;
 pub mod integrations;
-pub mod jobs;
 pub mod measures;
-pub mod pagination;
 pub mod plans;
 pub mod practices;
-pub mod ratelimit;
 pub mod realtime;
-pub mod recurrence;
 pub mod reports;
 pub mod resources;
-pub mod scope;
-pub mod secrets;
 pub mod sessions;
-pub mod sql;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -65,13 +65,14 @@ impl Application {
         secret: &SecretString,
     ) -> anyhow::Result<Self> {
         let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
-        let hub = crate::realtime::hub::Hub::new(db.clone(), &config, shutdown_rx.clone());
+        let hub =
+            crate::realtime::hub::Hub::new(db.clone(), config.hub_settings(), shutdown_rx.clone());
         let data_keys = data_keys(&config)?;
         let state = AppState {
             hub: Arc::new(hub),
             data_keys: Arc::new(data_keys),
             db,
-            tokens: Arc::new(TokenKeys::new(secret, &config)),
+            tokens: Arc::new(TokenKeys::new(secret, &config.token_settings())),
             attempts: Arc::new(AttemptLimiter::new(config.login_attempts_per_minute)),
             config: Arc::new(config),
             shutdown: shutdown_rx,

@@ -79,7 +79,10 @@ async fn sigterm_under_write_load_answers_every_request_sent_before_it_and_exits
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    let keys = TokenKeys::new(&SecretString::from(SECRET), &Config::default());
+    let keys = TokenKeys::new(
+        &SecretString::from(SECRET),
+        &Config::default().token_settings(),
+    );
     let token = keys
         .issue(&Subject {
             id: practice.client_user_ids[0],

@@ -111,7 +111,10 @@ async fn a_change_on_one_server_reaches_a_subscriber_on_another() {
     let b = serve(&url, port_b, poll_ms);
     ready(&http, port_b).await;
 
-    let keys = TokenKeys::new(&SecretString::from(SECRET), &Config::default());
+    let keys = TokenKeys::new(
+        &SecretString::from(SECRET),
+        &Config::default().token_settings(),
+    );
     let token = keys
         .issue(&Subject {
             id: practice.therapist_ids[0],

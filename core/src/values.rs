@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use secrecy::SecretString;
-use uuid::Uuid;
 
 use crate::error::ServiceError;
 

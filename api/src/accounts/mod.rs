@@ -1,7 +1,7 @@
-//! Accounts: logins and sessions (login, refresh, logout), invitations, therapists, and
-//! disabling users.
+//! The GraphQL side of accounts: its types and resolvers. The rules and SQL are
+//! `momentum_core::accounts`, re-exported here.
 
-pub mod domain;
+pub use momentum_core::accounts::{domain, service};
+
 pub mod resolvers;
-pub mod service;
 pub mod types;

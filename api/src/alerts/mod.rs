@@ -1,9 +1,7 @@
-//! Clinical alerts: SAFETY (a PHQ-9 item 9 answer at or above the practice's threshold),
-//! WORSENING (reliable deterioration), and later DISENGAGEMENT and MISSED_HOMEWORK.
-//! OPEN → ACKNOWLEDGED → RESOLVED; at most one unresolved alert of a kind per client and
-//! local day. For the care team and integrators only: clients never see alert records.
+//! The GraphQL side of alerts: its types and resolvers. The rules and SQL are
+//! `momentum_core::alerts`, re-exported here.
 
-pub mod domain;
+pub use momentum_core::alerts::{domain, service};
+
 pub mod resolvers;
-pub mod service;
 pub mod types;

@@ -1,8 +1,7 @@
-//! The pre-session brief: what happened since the last session (homework, goals, trackers,
-//! thought records, measures, obstacles, check-ins, alerts) and a suggested agenda, for the
-//! care team before a session. Computed in SQL in a fixed number of statements.
+//! The GraphQL side of briefs: its types and resolvers. The rules and SQL are
+//! `momentum_core::briefs`, re-exported here.
 
-pub mod domain;
+pub use momentum_core::briefs::{domain, service};
+
 pub mod resolvers;
-pub mod service;
 pub mod types;

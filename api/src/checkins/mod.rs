@@ -1,8 +1,7 @@
-//! Check-ins between sessions: the care team schedules a prompt (once or recurring), the
-//! client answers with text and, optionally, their mood. A check-in is PENDING until
-//! answered, and MISSED a day after it was due without an answer.
+//! The GraphQL side of checkins: its types and resolvers. The rules and SQL are
+//! `momentum_core::checkins`, re-exported here.
 
-pub mod domain;
+pub use momentum_core::checkins::{domain, service};
+
 pub mod resolvers;
-pub mod service;
 pub mod types;

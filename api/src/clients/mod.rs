@@ -1,7 +1,7 @@
-//! Clients and their care teams: the roster, care-team changes and invitations. Who may see
-//! which client is `crate::scope`.
+//! The GraphQL side of clients: its types and resolvers. The rules and SQL are
+//! `momentum_core::clients`, re-exported here.
 
-pub mod domain;
+pub use momentum_core::clients::{domain, service};
+
 pub mod resolvers;
-pub mod service;
 pub mod types;

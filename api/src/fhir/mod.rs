@@ -1,8 +1,7 @@
-//! The FHIR R4 export: a client's goals, plans, homework, self-monitoring and measures as
-//! one FHIR `Bundle` (`Client.fhirBundle`) for an EHR to import. The mapping lives in
-//! `domain`, the loading (scope, audit, a fixed number of statements) in `service`.
+//! The GraphQL side of fhir: its types and resolvers. The rules and SQL are
+//! `momentum_core::fhir`, re-exported here.
 
-pub mod domain;
+pub use momentum_core::fhir::{domain, service};
+
 pub mod resolvers;
-pub mod service;
 pub mod types;

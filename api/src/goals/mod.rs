@@ -1,8 +1,7 @@
-//! SMART goals of a client, their ordered steps and recorded progress. Therapists and
-//! clients both work on them; a client's own goal is a proposal the care team accepts or
-//! declines. Scope is the client's (clinical access).
+//! The GraphQL side of goals: its types and resolvers. The rules and SQL are
+//! `momentum_core::goals`, re-exported here.
 
-pub mod domain;
+pub use momentum_core::goals::{domain, service};
+
 pub mod resolvers;
-pub mod service;
 pub mod types;

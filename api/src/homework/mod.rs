@@ -1,7 +1,7 @@
-//! Homework: the practice's template library (with a starter set every new practice gets).
-//! Assignments, occurrences, submissions and review in the next session build on it.
+//! The GraphQL side of homework: its types and resolvers. The rules and SQL are
+//! `momentum_core::homework`, re-exported here.
 
-pub mod domain;
+pub use momentum_core::homework::{domain, service};
+
 pub mod resolvers;
-pub mod service;
 pub mod types;

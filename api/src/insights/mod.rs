@@ -1,9 +1,7 @@
-//! Insights: the momentum (engagement) score, the caseload dashboard and the engagement
-//! alerts (DISENGAGEMENT, MISSED_HOMEWORK) that an evaluator raises from them.
+//! The GraphQL side of insights: its types and resolvers. The rules and SQL are
+//! `momentum_core::insights`, re-exported here.
 
-pub mod domain;
-pub mod projection;
+pub use momentum_core::insights::{domain, projection, service, worker};
+
 pub mod resolvers;
-pub mod service;
 pub mod types;
-pub mod worker;

@@ -1,6 +1,7 @@
-//! Integrations: API credentials of EHR vendors, exchanged for INTEGRATOR tokens.
+//! The GraphQL side of integrations: its types and resolvers. The rules and SQL are
+//! `momentum_core::integrations`, re-exported here.
 
-pub mod domain;
+pub use momentum_core::integrations::{domain, service};
+
 pub mod resolvers;
-pub mod service;
 pub mod types;

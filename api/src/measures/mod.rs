@@ -1,9 +1,7 @@
-//! Standardised measures (measurement-based care): PHQ-9 and GAD-7 with their items,
-//! scoring, severity bands, reliable change, response and remission (the numbers and
-//! their sources are in `domain`), assignments every N days, per-practice thresholds,
-//! and the SAFETY and WORSENING alerts a submission can raise.
+//! The GraphQL side of measures: its types and resolvers. The rules and SQL are
+//! `momentum_core::measures`, re-exported here.
 
-pub mod domain;
+pub use momentum_core::measures::{domain, service};
+
 pub mod resolvers;
-pub mod service;
 pub mod types;

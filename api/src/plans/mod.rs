@@ -1,8 +1,7 @@
-//! Action plans for goals: what the client will do, when, where and for how long, the
-//! obstacles they expect with an if-then coping plan for each, and a log of obstacles met.
-//! Every version of a plan is kept as a revision with who changed what, when and why.
+//! The GraphQL side of plans: its types and resolvers. The rules and SQL are
+//! `momentum_core::plans`, re-exported here.
 
-pub mod domain;
+pub use momentum_core::plans::{domain, service};
+
 pub mod resolvers;
-pub mod service;
 pub mod types;

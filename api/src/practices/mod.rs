@@ -1,6 +1,7 @@
-//! Practices: the tenant. Created from the command line; read by anyone signed in to it.
+//! The GraphQL side of practices: its types and resolvers. The rules and SQL are
+//! `momentum_core::practices`, re-exported here.
 
-pub mod domain;
+pub use momentum_core::practices::{domain, service};
+
 pub mod resolvers;
-pub mod service;
 pub mod types;

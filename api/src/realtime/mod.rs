@@ -1,10 +1,7 @@
-//! Real-time progress: `progressEvents` streams the event log (the outbox every mutation
-//! writes) to subscribers under the same scope as queries, resumable from a cursor with
-//! no gap and no duplicate (`events::feed`). One reader per process (`hub`), woken by
-//! commits (`events::bus`) and polling as a safety net, fans the events out in memory.
+//! The GraphQL side of realtime: its types and resolvers. The rules and SQL are
+//! `momentum_core::realtime`, re-exported here.
 
-pub mod domain;
-pub mod hub;
+pub use momentum_core::realtime::{domain, hub, service};
+
 pub mod resolvers;
-pub mod service;
 pub mod types;

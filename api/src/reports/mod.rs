@@ -1,8 +1,7 @@
-//! Practice reports: aggregate figures of a practice over a period, grouped by therapist or
-//! by month, for practice admins and integrators with `REPORTS_READ`; also as CSV. Counted
-//! by one SQL statement (never per client); rows hold counts and rates, never a client.
+//! The GraphQL side of reports: its types and resolvers. The rules and SQL are
+//! `momentum_core::reports`, re-exported here.
 
-pub mod domain;
+pub use momentum_core::reports::{domain, service};
+
 pub mod resolvers;
-pub mod service;
 pub mod types;

@@ -1,8 +1,7 @@
-//! Resources and support: the practice's library of articles, books, websites, groups and
-//! crisis lines; resources shared with a client (and whether they opened them); and the
-//! client's own support network.
+//! The GraphQL side of resources: its types and resolvers. The rules and SQL are
+//! `momentum_core::resources`, re-exported here.
 
-pub mod domain;
+pub use momentum_core::resources::{domain, service};
+
 pub mod resolvers;
-pub mod service;
 pub mod types;

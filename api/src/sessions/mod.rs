@@ -1,8 +1,7 @@
-//! Therapy sessions: appointments between a client and their therapist (not login
-//! sessions). Integrators keep them in step with the EHR's calendar by upserting on the
-//! EHR's appointment id, so a sync never makes duplicates.
+//! The GraphQL side of sessions: its types and resolvers. The rules and SQL are
+//! `momentum_core::sessions`, re-exported here.
 
-pub mod domain;
+pub use momentum_core::sessions::{domain, service};
+
 pub mod resolvers;
-pub mod service;
 pub mod types;

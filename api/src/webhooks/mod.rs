@@ -1,9 +1,7 @@
-//! Webhooks: signed HTTP deliveries of the practice's events for integrators that cannot
-//! hold a socket. Events are queued in a durable outbox (`webhook_delivery`) by one
-//! dispatcher at a time and sent, retried and given up by the `worker`.
+//! The GraphQL side of webhooks: its types and resolvers. The rules and SQL are
+//! `momentum_core::webhooks`, re-exported here.
 
-pub mod domain;
+pub use momentum_core::webhooks::{domain, service, worker};
+
 pub mod resolvers;
-pub mod service;
 pub mod types;
-pub mod worker;

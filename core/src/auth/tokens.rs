@@ -10,7 +10,17 @@ use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use super::claims::{Claims, Role, Scope};
-use crate::config::Config;
+
+/// Who signs access tokens for whom, and for how long (from the server's configuration).
+#[derive(Debug, Clone)]
+pub struct TokenSettings {
+    /// The `iss` claim written and required.
+    pub issuer: String,
+    /// The `aud` claim written and required.
+    pub audience: String,
+    /// How long an access token lives.
+    pub access_ttl: std::time::Duration,
+}
 
 /// Signs and checks access tokens.
 pub struct TokenKeys {
@@ -48,24 +58,24 @@ pub struct Subject {
 }
 
 impl TokenKeys {
-    /// Keys from the resolved secret and the token settings of `config`.
-    pub fn new(secret: &SecretString, config: &Config) -> Self {
+    /// Keys from the resolved secret and the token settings.
+    pub fn new(secret: &SecretString, settings: &TokenSettings) -> Self {
         let key = secret.expose_secret().as_bytes();
         // One algorithm, pinned; exp/iss/aud/sub required even though jsonwebtoken
-        // would otherwise check them only when present (DESIGN §11).
+        // would otherwise check them only when present (docs/architecture.md, "Security").
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.set_issuer(&[config.jwt_issuer.as_str()]);
-        validation.set_audience(&[config.jwt_audience.as_str()]);
+        validation.set_issuer(&[settings.issuer.as_str()]);
+        validation.set_audience(&[settings.audience.as_str()]);
         validation.validate_nbf = true;
         validation.leeway = 30;
         Self {
             encoding: EncodingKey::from_secret(key),
             decoding: DecodingKey::from_secret(key),
             validation,
-            issuer: config.jwt_issuer.clone(),
-            audience: config.jwt_audience.clone(),
-            access_ttl: chrono::Duration::from_std(config.access_token_ttl)
+            issuer: settings.issuer.clone(),
+            audience: settings.audience.clone(),
+            access_ttl: chrono::Duration::from_std(settings.access_ttl)
                 .unwrap_or(chrono::Duration::minutes(15)),
         }
     }

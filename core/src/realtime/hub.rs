@@ -27,7 +27,6 @@ use uuid::Uuid;
 
 use crate::{
     auth::{Role, Viewer},
-    config::Config,
     error::ServiceError,
     events::{
         bus,
@@ -52,7 +51,7 @@ pub struct Published {
 /// What the hub sends: shared, so a send costs the same for any number of receivers.
 pub type Delivery = Arc<Published>;
 
-/// The process's shared event reader (one per [`crate::state::AppState`]).
+/// The process's shared event reader (one per server (the API's `AppState`)).
 pub struct Hub {
     db: DatabaseConnection,
     poll: Duration,
@@ -76,10 +75,26 @@ struct Live {
     at: Cursor,
 }
 
+/// How the hub reads and buffers (from the server's configuration).
+#[derive(Debug, Clone, Copy)]
+pub struct HubSettings {
+    /// How often the log is read when no NOTIFY arrives (`MOMENTUM_EVENT_POLL_MS`).
+    pub poll: Duration,
+    /// Deliveries kept for slow subscribers (`MOMENTUM_EVENT_BUFFER`).
+    pub buffer: usize,
+    /// Subscriptions that may read the database at once (catching up, checking a care
+    /// team); at least one.
+    pub readers: usize,
+}
+
 impl Hub {
     /// A hub over `db`, not reading yet ([`Hub::start`] on the first subscription). It
     /// stops when `shutdown` turns `true`.
-    pub fn new(db: DatabaseConnection, config: &Config, shutdown: watch::Receiver<bool>) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        settings: HubSettings,
+        shutdown: watch::Receiver<bool>,
+    ) -> Self {
         let start = Cursor {
             from: 0,
             to: 0,
@@ -87,15 +102,15 @@ impl Hub {
         };
         Self {
             db,
-            poll: Duration::from_millis(config.event_poll_ms),
+            poll: settings.poll,
             live: Mutex::new(Live {
-                tx: broadcast::Sender::new(config.event_buffer),
+                tx: broadcast::Sender::new(settings.buffer),
                 at: start,
             }),
             position: watch::Sender::new(start),
             started: OnceCell::new(),
             nudge: Notify::new(),
-            permits: Semaphore::new((config.db_pool_size as usize / 2).max(1)),
+            permits: Semaphore::new(settings.readers.max(1)),
             teams: Mutex::new(HashMap::new()),
             shutdown,
         }

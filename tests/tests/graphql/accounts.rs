@@ -87,7 +87,10 @@ async fn repeated_failed_logins_are_rate_limited() {
 fn keys_with(app: &TestApp, tweak: impl FnOnce(&mut Config), secret: &str) -> TokenKeys {
     let mut config = app.config.clone();
     tweak(&mut config);
-    TokenKeys::new(&SecretString::from(secret.to_owned()), &config)
+    TokenKeys::new(
+        &SecretString::from(secret.to_owned()),
+        &config.token_settings(),
+    )
 }
 
 fn therapist_subject(app: &TestApp) -> Subject {

@@ -184,7 +184,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let b = demo::seed_practice(&db, "Practice B", "b.test", password_hash())
         .await
         .unwrap();
-    let keys = TokenKeys::new(&SecretString::from(JWT_SECRET), &config);
+    let keys = TokenKeys::new(&SecretString::from(JWT_SECRET), &config.token_settings());
     TestApp {
         url: format!("http://127.0.0.1:{port}"),
         http: reqwest::Client::builder()
