@@ -42,6 +42,29 @@ impl Stopper {
     }
 }
 
+/// The state every request shares, over an open database with a known signing key, and
+/// the sender that begins its shutdown (keep it: dropping it is not a shutdown).
+pub fn shared_state(
+    config: Config,
+    db: DatabaseConnection,
+    secret: &SecretString,
+) -> anyhow::Result<(tokio::sync::watch::Sender<bool>, AppState)> {
+    let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
+    let hub =
+        crate::realtime::hub::Hub::new(db.clone(), config.hub_settings(), shutdown_rx.clone());
+    let data_keys = data_keys(&config)?;
+    let state = AppState {
+        hub: Arc::new(hub),
+        data_keys: Arc::new(data_keys),
+        db,
+        tokens: Arc::new(TokenKeys::new(secret, &config.token_settings())),
+        attempts: Arc::new(AttemptLimiter::new(config.login_attempts_per_minute)),
+        config: Arc::new(config),
+        shutdown: shutdown_rx,
+    };
+    Ok((shutdown, state))
+}
+
 impl Application {
     /// Connects, migrates (unless `MOMENTUM_MIGRATE=false`), resolves the signing key and
     /// binds `config.bind` (port 0 picks a free port, as tests do).
@@ -64,19 +87,7 @@ impl Application {
         db: DatabaseConnection,
         secret: &SecretString,
     ) -> anyhow::Result<Self> {
-        let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
-        let hub =
-            crate::realtime::hub::Hub::new(db.clone(), config.hub_settings(), shutdown_rx.clone());
-        let data_keys = data_keys(&config)?;
-        let state = AppState {
-            hub: Arc::new(hub),
-            data_keys: Arc::new(data_keys),
-            db,
-            tokens: Arc::new(TokenKeys::new(secret, &config.token_settings())),
-            attempts: Arc::new(AttemptLimiter::new(config.login_attempts_per_minute)),
-            config: Arc::new(config),
-            shutdown: shutdown_rx,
-        };
+        let (shutdown, state) = shared_state(config, db, secret)?;
         let listener = TcpListener::bind(state.config.bind)
             .with_context(|| format!("cannot listen on {} (MOMENTUM_BIND)", state.config.bind))?;
         let port = listener.local_addr()?.port();

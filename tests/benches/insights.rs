@@ -28,11 +28,11 @@
 //! server's log. It prints a markdown table.
 
 #[allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
-#[path = "../tests/graphql/helpers.rs"]
+#[path = "../graphql/helpers.rs"]
 mod helpers;
 
 #[allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
-#[path = "../tests/graphql/history.rs"]
+#[path = "../graphql/history.rs"]
 mod history;
 
 use std::{

@@ -11,7 +11,7 @@
 //! `cargo bench -p momentum-tests --bench tracking`. It prints a markdown table.
 
 #[allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
-#[path = "../tests/graphql/helpers.rs"]
+#[path = "../graphql/helpers.rs"]
 mod helpers;
 
 use std::time::{Duration as StdDuration, Instant};

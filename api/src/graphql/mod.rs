@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod cost;
+pub mod execute;
 pub mod index;
 pub mod inputs;
 pub mod limits;

@@ -13,10 +13,14 @@ use futures_util::StreamExt as _;
 use tracing::Instrument as _;
 
 use crate::{
-    audit::Trail,
     auth::viewer::authenticate,
     error::{ErrorCode, ServiceError},
-    graphql::{AppSchema, context::RequestId, index::SchemaIndex, loaders},
+    graphql::{
+        AppSchema,
+        context::RequestId,
+        execute::{Outcome, execute_as},
+        index::SchemaIndex,
+    },
     state::AppState,
 };
 
@@ -237,78 +241,39 @@ async fn run(
         }
     };
 
-    // The reads' audit rows are kept for one statement at the end of the request.
-    let trail = Trail::buffered();
-    let principal = principal.with_audit(trail.clone());
-    let gql_request = loaders::attach(
-        gql_request
-            .data(principal.clone())
-            .data(RequestId(request_id.clone())),
-        &state,
-        &principal,
-    );
-    let mut gql_request = gql_request;
-    let limits = crate::graphql::document_limits(&state.config);
-    // Parsed once here for the alias and field caps and the input rules; execution reuses
-    // the parse. A document that does not parse is left to execution, which reports it.
-    let operation = gql_request.operation_name.clone();
-    let variables = std::mem::take(&mut gql_request.variables);
-    let refused = gql_request.parsed_query().ok().and_then(|doc| {
-        crate::graphql::limits::check_document(
-            doc,
-            limits,
-            &index,
-            operation.as_deref(),
-            &variables,
-        )
-        .err()
-    });
-    gql_request.variables = variables;
-    let deadline = state.config.request_timeout;
-    let executed = match refused {
-        Some(e) => Some(async_graphql::Response::from_errors(vec![e])),
-        // Past the deadline the execution is dropped: its open transaction rolls back.
-        None => tokio::time::timeout(deadline, schema.execute(gql_request))
-            .await
-            .ok(),
-    };
-    // No data leaves without its audit rows in the database.
-    if let Err(e) = trail.flush(&state.db).await {
-        if crate::error::unavailable(&e) {
+    let outcome = execute_as(&schema, &state, &index, principal, gql_request, &request_id).await;
+    let response = match outcome {
+        Outcome::Answered(response) => response,
+        Outcome::AuditUnwritten(e) if crate::error::unavailable(&e) => {
             tracing::warn!(error = %e, "audit rows: database unavailable");
             return unavailable(&request_id);
         }
-        tracing::error!(error = %e, "could not write the request's audit rows");
-        return refuse(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::InternalServerError,
-            "internal error",
-            &request_id,
-        );
-    }
-    let Some(mut response) = executed else {
-        tracing::warn!(
-            timeout_ms = deadline.as_millis(),
-            "graphql request stopped at its deadline"
-        );
-        return refuse(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::LimitExceeded,
-            &format!(
-                "the request ran longer than {} ms and was stopped; ask for less (smaller pages, fewer fields, a shorter range)",
-                deadline.as_millis()
-            ),
-            &request_id,
-        );
-    };
-    for error in &mut response.errors {
-        let ext = error.extensions.get_or_insert_with(Default::default);
-        if ext.get("code").is_none() {
-            // Parse, validation, limit and input-coercion errors from async-graphql itself.
-            ext.set("code", ErrorCode::BadUserInput.as_str());
+        Outcome::AuditUnwritten(e) => {
+            tracing::error!(error = %e, "could not write the request's audit rows");
+            return refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::InternalServerError,
+                "internal error",
+                &request_id,
+            );
         }
-        ext.set("requestId", request_id.as_str());
-    }
+        Outcome::TimedOut => {
+            let deadline = state.config.request_timeout;
+            tracing::warn!(
+                timeout_ms = deadline.as_millis(),
+                "graphql request stopped at its deadline"
+            );
+            return refuse(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::LimitExceeded,
+                &format!(
+                    "the request ran longer than {} ms and was stopped; ask for less (smaller pages, fewer fields, a shorter range)",
+                    deadline.as_millis()
+                ),
+                &request_id,
+            );
+        }
+    };
     if !response.errors.is_empty() {
         let codes: Vec<String> = response
             .errors

@@ -364,7 +364,7 @@ async fn undelivered_webhooks_are_sent_after_a_restart() {
         pending().await.first().is_some_and(|d| d.attempts == 1)
     })
     .await;
-    app.stopper.stop().await;
+    app.stopper.as_ref().expect("a served app").stop().await;
     let left = pending().await;
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].status, "PENDING", "left in the outbox");
@@ -387,7 +387,7 @@ async fn events_committed_while_no_server_runs_are_delivered_by_the_next_one() {
     webhook(&app, &rx.url, json!([])).await;
     change(&app, "first").await;
     rx.wait_for(1).await;
-    app.stopper.stop().await;
+    app.stopper.as_ref().expect("a served app").stop().await;
     // Written straight to the database while the server is down.
     momentum_api::events::append(
         &app.db,
@@ -840,7 +840,7 @@ async fn retention_keeps_events_until_webhooks_have_been_dispatched_and_prunes_o
         deliveries(&app, &id).await[0]["status"] == "DELIVERED"
     })
     .await;
-    app.stopper.stop().await;
+    app.stopper.as_ref().expect("a served app").stop().await;
     // An event committed while no server runs, already older than the retention.
     let event = Uuid::now_v7();
     momentum_api::events::append(
@@ -971,7 +971,7 @@ async fn signing_secrets_are_sealed_at_rest_and_survive_a_data_key_rotation() {
     );
     // Rotate the data key: stop the server, start one whose current key is new and whose
     // previous key is the old one. It seals the secret again at start.
-    app.stopper.stop().await;
+    app.stopper.as_ref().expect("a served app").stop().await;
     let new_key = momentum_api::secrets::new_key();
     let (url, _stopper) = app
         .start_another(|c| {

@@ -333,7 +333,7 @@ async fn integrators_need_events_read() {
 async fn a_graceful_shutdown_closes_sockets_with_going_away_and_stops_accepting() {
     let app = spawn_app().await;
     let mut ws = subscribe(&app, &app.therapist(), json!({})).await;
-    let stopper = app.stopper.clone();
+    let stopper = app.stopper.clone().expect("a served app");
     let stopping = tokio::spawn(async move { stopper.stop().await });
     let closed = loop {
         match next(&mut ws).await {
@@ -375,7 +375,7 @@ async fn an_event_resolves_the_record_it_is_about() {
             "variables": { "after": now(&app, &t).await } } }),
     )
     .await;
-    let goal = crate::goals::goal_id(&app, &t, client, crate::goals::walking_goal()).await;
+    let goal = crate::fixtures::goal_id(&app, &t, client, crate::fixtures::walking_goal()).await;
     let e = event(&mut ws).await;
     assert_eq!(e["kind"], "GOAL_CREATED");
     assert_eq!(e["goal"]["id"], goal);

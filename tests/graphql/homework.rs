@@ -221,7 +221,7 @@ async fn one_off_homework_goes_from_assigned_to_reviewed_with_private_notes() {
     let t = app.therapist();
     let c = app.client();
     let client = app.a.client_ids[0].to_string();
-    let goal = crate::goals::goal_id(
+    let goal = crate::fixtures::goal_id(
         &app,
         &t,
         app.a.client_ids[0],
@@ -528,7 +528,7 @@ async fn bad_homework_input_names_the_field_and_writes_nothing() {
     let t = app.therapist();
     let client = app.a.client_ids[0].to_string();
     let other_goal =
-        crate::goals::goal_id(&app, &t, app.a.client_ids[1], json!({ "title": "theirs" })).await;
+        crate::fixtures::goal_id(&app, &t, app.a.client_ids[1], json!({ "title": "theirs" })).await;
     let today = momentum_api::values::local_today("America/New_York", chrono::Utc::now());
     let events = app.count("event").await;
     let base = json!({ "clientId": client, "title": "Journal", "instructions": "Write.", "dueAt": in_hours(24) });
@@ -690,7 +690,7 @@ async fn homework_with_templates_and_goals_of_a_caseload_loads_without_n_plus_on
         let t = t.clone();
         let template = template.clone();
         async move {
-            let goal = crate::goals::goal_id(app, &t, client, json!({ "title": "g" })).await;
+            let goal = crate::fixtures::goal_id(app, &t, client, json!({ "title": "g" })).await;
             for _ in 0..2 {
                 assign(app, &t, json!({ "clientId": client.to_string(), "templateId": template, "goalId": goal, "dueAt": in_hours(24) })).await.ok();
             }

@@ -808,7 +808,7 @@ async fn introspection_answers_only_when_configured() {
 /// graphql-js's `getIntrospectionQuery()`, what GraphiQL, Apollo tooling and codegen send
 /// (provenance in `tests/fixtures/graphql/PROVENANCE.md`).
 const STANDARD_INTROSPECTION: &str =
-    include_str!("../../fixtures/graphql/introspection-query.graphql");
+    include_str!("../fixtures/graphql/introspection-query.graphql");
 
 #[tokio::test]
 async fn the_standard_introspection_query_answers_in_full_under_the_default_limits() {

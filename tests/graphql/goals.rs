@@ -5,35 +5,7 @@ use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::*;
-
-pub const GOAL_FIELDS: &str =
-    "id clientId title description measure baseline target unit targetDate
-    confidence whyItMatters priority status statusReason achievedAt version progress progressBasis
-    latestValue createdBy { id role }
-    smart { metCount specific { met hint } measurable { met hint } achievable { met hint }
-            relevant { met hint } timeBound { met hint } }
-    steps { id title position status dueOn version }";
-
-/// Creates a goal with `input` (clientId added) and returns the response.
-pub async fn create_goal(app: &TestApp, token: &str, client_id: Uuid, input: Value) -> Gql {
-    let mut input = input;
-    input["clientId"] = json!(client_id.to_string());
-    app.gql(
-        Some(token),
-        &format!(
-            "mutation($input: CreateGoalInput!) {{ createGoal(input: $input) {{ goal {{ {GOAL_FIELDS} }} }} }}"
-        ),
-        json!({ "input": input }),
-    )
-    .await
-}
-
-/// Creates a goal and returns its id.
-pub async fn goal_id(app: &TestApp, token: &str, client_id: Uuid, input: Value) -> String {
-    let res = create_goal(app, token, client_id, input).await.ok();
-    res.data("createGoal.goal.id").as_str().unwrap().to_owned()
-}
+use crate::{fixtures::*, helpers::*};
 
 async fn get_goal(app: &TestApp, token: &str, id: &str) -> Gql {
     app.gql(
@@ -74,16 +46,6 @@ async fn record(
         "entry { id value recordedBy { role } } goal { progress progressBasis latestValue }",
     )
     .await
-}
-
-pub fn walking_goal() -> Value {
-    json!({
-        "title": "Walk after lunch",
-        "description": "Walk 20 minutes around the park after lunch on weekdays",
-        "whyItMatters": "More energy for my kids",
-        "confidence": 8,
-        "priority": "HIGH",
-    })
 }
 
 #[tokio::test]

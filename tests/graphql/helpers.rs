@@ -9,12 +9,14 @@ use std::{
 };
 
 use momentum_api::{
+    auth::viewer::authenticate,
     auth::{
         Role, Scope, Viewer,
         tokens::{Subject, TokenKeys},
     },
     config::Config,
     demo::{self, SeededPractice},
+    graphql::execute::{Executor, Outcome},
     integrations::{self, domain::NewCredential},
     startup::Application,
     values::DisplayName,
@@ -43,8 +45,13 @@ pub struct TestApp {
     pub statements: Arc<AtomicUsize>,
     /// Of those, the statements that wrote `audit_log` rows.
     pub audit_statements: Arc<AtomicUsize>,
-    /// Stops the server gracefully (what SIGTERM does).
-    pub stopper: momentum_api::startup::Stopper,
+    /// Stops the server gracefully (what SIGTERM does). `None` for an app made by
+    /// [`spawn_in_process`], which has no server.
+    pub stopper: Option<momentum_api::startup::Stopper>,
+    /// Runs operations in this process, without HTTP ([`TestApp::execute`]).
+    pub executor: Executor,
+    /// Keeps the executor's state running; dropping it is not a shutdown.
+    _shutdown: tokio::sync::watch::Sender<bool>,
     _database: TestDatabase,
 }
 
@@ -136,6 +143,17 @@ fn password_hash() -> &'static str {
     HASH.get_or_init(|| momentum_api::auth::password::hash_blocking(PASSWORD).unwrap())
 }
 
+/// Fails a test that needs PostgreSQL when the suite runs on SQLite. Such tests are
+/// `#[ignore]`d with that reason, and `.ci/run` runs them (`--include-ignored`) on
+/// PostgreSQL, so they never pass by not running.
+pub fn require_postgres(app: &TestApp) {
+    assert_eq!(
+        app.db.get_database_backend(),
+        sea_orm::DatabaseBackend::Postgres,
+        "this test needs PostgreSQL: set MOMENTUM_TEST_DATABASE_URL"
+    );
+}
+
 /// The configuration every test app starts from.
 pub fn test_config(database_url: String) -> Config {
     Config {
@@ -156,6 +174,18 @@ pub async fn spawn_app() -> TestApp {
 
 /// An app whose configuration `tweak` adjusts first.
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    prepare(tweak, true).await
+}
+
+/// An app with no HTTP server, for the fast in-process tier: operations run on the schema
+/// with a viewer from a real signed token ([`TestApp::execute`]), through the same loaders,
+/// limits, audit and error codes as `POST /graphql`. For error shapes and role rules; what
+/// is about HTTP (status codes, headers, sockets) needs [`spawn_app`].
+pub async fn spawn_in_process() -> TestApp {
+    prepare(|_| {}, false).await
+}
+
+async fn prepare(tweak: impl FnOnce(&mut Config), serve: bool) -> TestApp {
     let (database, url) = TestDatabase::create().await;
     let mut config = test_config(url);
     tweak(&mut config);
@@ -170,23 +200,31 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
             audit_counter.fetch_add(1, Ordering::Relaxed);
         }
     });
-    let app = Application::build_with(config.clone(), db, &SecretString::from(JWT_SECRET))
-        .expect("build app");
-    let port = app.port();
+    let secret = SecretString::from(JWT_SECRET);
+    let (shutdown, state) =
+        momentum_api::startup::shared_state(config.clone(), db.clone(), &secret).expect("state");
+    let executor = Executor::new(state);
+    let (url, stopper) = if serve {
+        let app = Application::build_with(config.clone(), db, &secret).expect("build app");
+        let port = app.port();
+        let stopper = app.stopper();
+        tokio::spawn(app.run_until_stopped());
+        (format!("http://127.0.0.1:{port}"), Some(stopper))
+    } else {
+        (String::new(), None)
+    };
     // The test's own pool, opened on the test's runtime: it outlives the server's, so a
     // test can read and write the database after stopping the server.
     let db = momentum_api::db::connect(&config).await.expect("connect");
-    let stopper = app.stopper();
-    tokio::spawn(app.run_until_stopped());
     let a = demo::seed_practice(&db, "Practice A", "a.test", password_hash())
         .await
         .unwrap();
     let b = demo::seed_practice(&db, "Practice B", "b.test", password_hash())
         .await
         .unwrap();
-    let keys = TokenKeys::new(&SecretString::from(JWT_SECRET), &config.token_settings());
+    let keys = TokenKeys::new(&secret, &config.token_settings());
     TestApp {
-        url: format!("http://127.0.0.1:{port}"),
+        url,
         http: reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
@@ -199,6 +237,8 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         statements,
         audit_statements,
         stopper,
+        executor,
+        _shutdown: shutdown,
         _database: database,
     }
 }
@@ -274,6 +314,28 @@ impl TestApp {
         }
         let res = req.send().await.unwrap();
         Gql(res.json().await.unwrap())
+    }
+
+    /// Runs a GraphQL operation in this process (no HTTP), as the bearer of `token` (a
+    /// real signed token, checked as the server checks it; `None` is anonymous).
+    pub async fn execute(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
+        let state = &self.executor.state;
+        let header = token.map(|t| format!("Bearer {t}"));
+        let principal = match authenticate(&state.db, &state.tokens, header.as_deref(), "test")
+            .await
+        {
+            Ok(p) => p,
+            Err(e) => {
+                return Gql(json!({ "errors": [{ "extensions": { "code": e.code().as_str() } }] }));
+            }
+        };
+        let request = async_graphql::Request::new(query)
+            .variables(async_graphql::Variables::from_json(variables));
+        match self.executor.execute(principal, request, "test").await {
+            Outcome::Answered(response) => Gql(serde_json::to_value(&response).unwrap()),
+            Outcome::TimedOut => panic!("the operation ran past its deadline"),
+            Outcome::AuditUnwritten(e) => panic!("audit rows unwritten: {e}"),
+        }
     }
 
     /// [`Self::gql`] against another server (e.g. one from [`Self::start_another`]).

@@ -10,10 +10,8 @@ use momentum_api::auth::Scope;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::*;
+use crate::{fixtures::*, helpers::*};
 
-const MEASURE_FIELDS: &str = "id instrument answers total severity safetyFlag changeFromBaseline
-    changeFromPrevious reliableChange response remission administeredAt submittedByRole";
 const ALERT_FIELDS: &str = "id kind status client { id } reason measureId raisedAt
     acknowledgedAt resolvedAt resolutionNote version";
 const ASSIGNMENT_FIELDS: &str = "id instrument everyDays lastAdministeredAt dueAt due";
@@ -90,46 +88,6 @@ async fn submit(
     answers: &[i32],
 ) -> Gql {
     submit_with(app, token, client, instrument, answers, None).await
-}
-
-/// Submits `answers` to `instrument` for `client`, administered at `at`.
-pub async fn submit_at(
-    app: &TestApp,
-    token: &str,
-    client: Uuid,
-    instrument: &str,
-    answers: &[i32],
-    at: DateTime<Utc>,
-) -> Gql {
-    submit_with(app, token, client, instrument, answers, Some(at)).await
-}
-
-async fn submit_with(
-    app: &TestApp,
-    token: &str,
-    client: Uuid,
-    instrument: &str,
-    answers: &[i32],
-    administered_at: Option<DateTime<Utc>>,
-) -> Gql {
-    let mut input =
-        json!({ "clientId": client.to_string(), "instrument": instrument, "answers": answers });
-    if let Some(at) = administered_at {
-        input["administeredAt"] = json!(at.to_rfc3339());
-    }
-    mutate(
-        app,
-        token,
-        "submitMeasure",
-        "SubmitMeasureInput",
-        input,
-        &format!(
-            "measure {{ {MEASURE_FIELDS} }} total severity safetyFlag changeFromBaseline
-             changeFromPrevious reliableChange response remission
-             crisisResources {{ title url description builtIn }}"
-        ),
-    )
-    .await
 }
 
 /// Asserts every field of `expected` on the `submitMeasure` payload and on its stored
@@ -335,9 +293,18 @@ async fn events_starting(app: &TestApp, client: Uuid, prefix: &str) -> Vec<Strin
         .collect()
 }
 
-/// Lets the clock move on, so alerts raised one after the other have distinct times.
-async fn tick() {
-    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+/// Sets when `client`'s alert of `kind` was raised (alerts raised within one test may share
+/// a clock reading; the order a test means is written down instead of waited for).
+async fn raised_at(app: &TestApp, client: Uuid, kind: &str, at: DateTime<Utc>) {
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, sea_query::Expr};
+    let updated = entity::alert::Entity::update_many()
+        .col_expr(entity::alert::Column::RaisedAt, Expr::value(at))
+        .filter(entity::alert::Column::ClientId.eq(client))
+        .filter(entity::alert::Column::Kind.eq(kind))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(updated.rows_affected, 1, "{kind} for {client}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1219,20 +1186,30 @@ async fn the_alert_list_puts_the_most_severe_first_then_the_oldest() {
         res.data("submitMeasure.reliableChange"),
         "RELIABLE_DETERIORATION"
     );
-    tick().await;
     // 2. SAFETY for client 0.
     submit(&app, &app.client(), c0, "PHQ9", &phq9(0, 1))
         .await
         .ok();
-    tick().await;
     // 3. SAFETY for client 1.
     submit(&app, &t, c1, "PHQ9", &phq9(2, 2)).await.ok();
-    tick().await;
     // 4. WORSENING for client 0 (the newest).
     submit_at(&app, &t, c0, "GAD7", &answers(7, 3), days_ago(7))
         .await
         .ok();
     submit(&app, &t, c0, "GAD7", &answers(7, 7)).await.ok();
+
+    let base = Utc::now() - Duration::minutes(10);
+    for (n, (client, kind)) in [
+        (c1, "WORSENING"),
+        (c0, "SAFETY"),
+        (c1, "SAFETY"),
+        (c0, "WORSENING"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        raised_at(&app, client, kind, base + Duration::minutes(n as i64)).await;
+    }
 
     let (c0s, c1s) = (c0.to_string(), c1.to_string());
     let expected = vec![

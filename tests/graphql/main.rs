@@ -2,7 +2,12 @@
 //! database — SQLite by default, PostgreSQL when `MOMENTUM_TEST_DATABASE_URL` is set.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+// Shared by every test file: the app under test, its clients and tokens (`helpers`),
+// fixtures several domains use (`fixtures`), and a past written straight to the database
+// (`history`).
+mod fixtures;
 mod helpers;
+mod history;
 
 mod accounts;
 mod briefs;
@@ -13,7 +18,6 @@ mod db;
 mod feed;
 mod fhir;
 mod goals;
-mod history;
 mod homework;
 mod http;
 mod inputs;
@@ -25,6 +29,7 @@ mod plans;
 mod realtime;
 mod reports;
 mod resources;
+mod roles;
 mod schema;
 mod scope;
 mod sessions;

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
-use crate::{goals::goal_id, helpers::*};
+use crate::{fixtures::goal_id, helpers::*};
 
 /// The sha256 of the uncompressed schema (PROVENANCE.md, fetch.sh).
 const SCHEMA_SHA256: &str = "883b27e5dd6251ef5acfdf6af1855727f009324d8fe10d9b309c808fd5f5bc86";
@@ -147,7 +147,7 @@ async fn measure(
     answers: &[i32],
     at: DateTime<Utc>,
 ) -> String {
-    let res = crate::measures::submit_at(app, token, client, instrument, answers, at)
+    let res = crate::fixtures::submit_at(app, token, client, instrument, answers, at)
         .await
         .ok();
     data_id(&res, "submitMeasure.measure.id")

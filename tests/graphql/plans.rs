@@ -6,7 +6,7 @@ use sea_orm::ConnectionTrait as _;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::{goals::goal_id, helpers::*};
+use crate::{fixtures::goal_id, helpers::*};
 
 const PLAN_FIELDS: &str = "id goalId clientId title reviewOn dueForReview version
     actions { id what recurrence { kind days everyNDays } timeOfDay whereOrCue durationMinutes }
