@@ -3,6 +3,7 @@
 //! viewer may not see is `NOT_FOUND`. Every clinical domain builds on [`records_of_visible`]
 //! and [`find_visible`]. This module imports only the entities, the viewer and the errors.
 
+use crate::auth::ViewerKind;
 use sea_orm::{
     ColumnTrait as _, Condition, ConnectionTrait, DatabaseConnection, EntityTrait as _,
     QueryFilter as _, QuerySelect as _, sea_query::Query,
@@ -10,7 +11,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    auth::{Role, Scope, Viewer},
+    auth::{Scope, Viewer},
     error::ServiceError,
 };
 use entity::{care_team, client};
@@ -41,24 +42,18 @@ pub fn care_team_of(user_id: Uuid) -> sea_orm::sea_query::SelectStatement {
 /// Every domain that reads a client's records joins through this.
 pub fn visible(viewer: &Viewer, access: Access) -> Result<Condition, ServiceError> {
     let practice = Condition::all().add(client::Column::PracticeId.eq(viewer.practice_id));
-    Ok(match viewer.role {
-        // A client's token always names its client record; one that does not sees nothing.
-        Role::Client => match viewer.client_id {
-            Some(id) => practice.add(client::Column::Id.eq(id)),
-            None => {
-                return Err(ServiceError::Forbidden(
-                    "a client token must name its client",
-                ));
-            }
-        },
-        Role::Therapist => practice.add(client::Column::Id.in_subquery(care_team_of(viewer.id))),
-        Role::PracticeAdmin => match access {
+    Ok(match &viewer.kind {
+        ViewerKind::Client { client_id } => practice.add(client::Column::Id.eq(*client_id)),
+        ViewerKind::Therapist => {
+            practice.add(client::Column::Id.in_subquery(care_team_of(viewer.id)))
+        }
+        ViewerKind::PracticeAdmin => match access {
             Access::Roster => practice,
             Access::Clinical | Access::ClinicalWrite => {
                 practice.add(client::Column::Id.in_subquery(care_team_of(viewer.id)))
             }
         },
-        Role::Integrator => {
+        ViewerKind::Integrator { .. } => {
             viewer.require_scope(match access {
                 Access::Roster => Scope::ClientsRead,
                 Access::Clinical => Scope::ClinicalRead,

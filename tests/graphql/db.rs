@@ -2,7 +2,7 @@
 
 use momentum_api::{
     audit::{self, Target, Trail},
-    auth::{Role, Viewer},
+    auth::{Viewer, ViewerKind},
 };
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, TransactionTrait as _};
 
@@ -42,13 +42,13 @@ async fn a_requests_read_audit_rows_are_one_insert_that_does_not_wait_for_the_wa
     let app = spawn_app().await;
     let db = momentum_api::db::connect(&app.config).await.unwrap();
     let viewer = Viewer {
-        id: app.a.therapist_ids[0],
-        role: Role::Therapist,
-        practice_id: app.a.practice_id,
-        client_id: None,
-        scopes: Vec::new(),
-        request_id: "audit-test".to_owned(),
         audit: Trail::buffered(),
+        ..Viewer::acting(
+            app.a.therapist_ids[0],
+            app.a.practice_id,
+            ViewerKind::Therapist,
+            "audit-test",
+        )
     };
     let before = app.count("audit_log").await;
     for (i, client) in app.a.client_ids.iter().enumerate() {

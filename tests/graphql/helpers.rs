@@ -11,7 +11,7 @@ use std::{
 use momentum_api::{
     auth::viewer::authenticate,
     auth::{
-        Role, Scope, Viewer,
+        Role, Scope, Viewer, ViewerKind,
         tokens::{Subject, TokenKeys},
     },
     config::Config,
@@ -404,15 +404,12 @@ impl TestApp {
 
     /// An integrator of `practice` with `scopes`: a real credential row and a real token.
     pub async fn integrator(&self, practice: &SeededPractice, scopes: &[Scope]) -> String {
-        let admin = Viewer {
-            id: practice.admin_id,
-            role: Role::PracticeAdmin,
-            practice_id: practice.practice_id,
-            client_id: None,
-            scopes: Vec::new(),
-            request_id: "test".to_owned(),
-            audit: momentum_api::audit::Trail::direct(),
-        };
+        let admin = Viewer::acting(
+            practice.admin_id,
+            practice.practice_id,
+            ViewerKind::PracticeAdmin,
+            "test",
+        );
         let new = NewCredential::new(
             DisplayName::parse("Test EHR", "name").unwrap(),
             scopes.to_vec(),

@@ -37,7 +37,7 @@ pub struct User {
 impl User {
     /// Wraps a row for `viewer`, deciding what it may see.
     pub fn for_viewer(model: entity::app_user::Model, viewer: &Viewer) -> Self {
-        let show_email = viewer.role == Role::PracticeAdmin || viewer.id == model.id;
+        let show_email = viewer.role() == Role::PracticeAdmin || viewer.id == model.id;
         Self { model, show_email }
     }
 }
@@ -83,7 +83,7 @@ impl ViewerNode {
     }
     /// The caller's role.
     async fn role(&self) -> UserRole {
-        self.0.role.into()
+        self.0.role().into()
     }
     /// The user's display name, or the API credential's name.
     async fn display_name(&self, ctx: &Context<'_>) -> GqlResult<String> {
@@ -101,7 +101,7 @@ impl ViewerNode {
     }
     /// For a client: their own record. Null for other roles.
     async fn client(&self, ctx: &Context<'_>) -> GqlResult<Option<Client>> {
-        let Some(client_id) = self.0.client_id else {
+        let Some(client_id) = self.0.client_id() else {
             return Ok(None);
         };
         let state = context::state(ctx)?;
@@ -113,7 +113,7 @@ impl ViewerNode {
     }
     /// For an integrator: the scopes in force. Empty for other roles.
     async fn scopes(&self) -> Vec<ApiScope> {
-        self.0.scopes.iter().copied().map(Into::into).collect()
+        self.0.scopes().iter().copied().map(Into::into).collect()
     }
 }
 

@@ -282,7 +282,7 @@ impl Client {
         #[graphql(desc = "Page size, counting backward (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue backward from.")] before: Option<String>,
     ) -> GqlResult<Conn<ThoughtRecord>> {
-        let role = context::viewer(ctx)?.role;
+        let role = context::viewer(ctx)?.role();
         let args = paged(ctx, first, after, last, before, ())?;
         let page =
             load_clinical::<crate::tracking::service::ThoughtRecordsOf>(ctx, self.model.id, args)

@@ -303,7 +303,7 @@ impl Homework {
     /// The care team's review notes. Private notes are null for the client.
     async fn review_notes(&self, ctx: &Context<'_>) -> GqlResult<Option<&str>> {
         let viewer = context::viewer(ctx)?;
-        if self.model.review_notes_private && viewer.role == Role::Client {
+        if self.model.review_notes_private && viewer.role() == Role::Client {
             return Ok(None);
         }
         Ok(self.model.review_notes.as_deref())

@@ -132,7 +132,7 @@ impl TrackingMutation {
         let entry = parse_entry(input, "input", Utc::now())?;
         let (model, duplicate) = service::log_one(&state.db, viewer, entry).await?;
         Ok(LogEntryPayload {
-            entry: TrackerEntry::new(model, viewer.role),
+            entry: TrackerEntry::new(model, viewer.role()),
             duplicate,
         })
     }
@@ -171,7 +171,7 @@ impl TrackingMutation {
                     EntryOutcome::Duplicate(_) => duplicates += 1,
                     EntryOutcome::Rejected(_) => rejected += 1,
                 }
-                EntryResult::new(i, id, outcome, viewer.role)
+                EntryResult::new(i, id, outcome, viewer.role())
             })
             .collect();
         Ok(LogEntriesPayload {
@@ -256,7 +256,7 @@ impl TrackingMutation {
         };
         let (row, duplicate) = service::record_thought(&state.db, viewer, new).await?;
         Ok(ThoughtRecordPayload {
-            thought_record: ThoughtRecord::new(row, viewer.role),
+            thought_record: ThoughtRecord::new(row, viewer.role()),
             duplicate,
         })
     }

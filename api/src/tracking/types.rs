@@ -196,7 +196,7 @@ impl Tracker {
         >,
         #[graphql(desc = "Only entries recorded before this instant.")] to: Option<DateTime<Utc>>,
     ) -> GqlResult<Conn<TrackerEntry>> {
-        let role = context::viewer(ctx)?.role;
+        let role = context::viewer(ctx)?.role();
         let args = paged(ctx, first, after, last, before, (from, to))?;
         let page = load_visible::<tracking::EntriesOf>(ctx, self.model.id, args).await?;
         Ok(connection(

@@ -13,7 +13,7 @@ use super::domain::{IssuedInvitation, MAX_SECRET_CHARS, Session};
 use crate::{
     audit::{self, Target},
     auth::{
-        Role, Viewer, password,
+        Role, Viewer, ViewerKind, password,
         tokens::{Subject, TokenKeys, hash_secret, new_secret},
     },
     error::ServiceError,
@@ -99,6 +99,8 @@ async fn start_session(
     } else {
         None
     };
+    // A client login whose record is gone cannot act (as a disabled one).
+    let kind = ViewerKind::person(role, client_id).ok_or_else(invalid_login)?;
     let subject = Subject {
         id: user.id,
         role,
@@ -131,15 +133,7 @@ async fn start_session(
     Ok(Session {
         access,
         refresh_token: refresh,
-        viewer: Viewer {
-            id: user.id,
-            role,
-            practice_id: user.practice_id,
-            client_id,
-            scopes: Vec::new(),
-            request_id: request_id.to_owned(),
-            audit: crate::audit::Trail::direct(),
-        },
+        viewer: Viewer::acting(user.id, user.practice_id, kind, request_id),
     })
 }
 
@@ -408,15 +402,12 @@ pub async fn accept_invitation(
             },
         )
         .await?;
-        let actor = Viewer {
-            id: user.id,
-            role,
-            practice_id: c.practice_id,
-            client_id: Some(c.id),
-            scopes: Vec::new(),
-            request_id: request_id.to_owned(),
-            audit: crate::audit::Trail::direct(),
-        };
+        let actor = Viewer::acting(
+            user.id,
+            c.practice_id,
+            ViewerKind::Client { client_id: c.id },
+            request_id,
+        );
         audit::record(
             &txn,
             &actor,
@@ -527,7 +518,7 @@ pub async fn viewer_display_name(
     db: &DatabaseConnection,
     viewer: &Viewer,
 ) -> Result<String, ServiceError> {
-    if viewer.role == Role::Integrator {
+    if viewer.role() == Role::Integrator {
         return Ok(entity::api_credential::Entity::find_by_id(viewer.id)
             .one(db)
             .await?

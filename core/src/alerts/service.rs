@@ -110,7 +110,7 @@ pub async fn raise_in(
 /// The alerts `viewer` may reach with `access`. Clients get `FORBIDDEN`: alerts are the
 /// care team's.
 pub fn scope(viewer: &Viewer, access: Access) -> Result<Condition, ServiceError> {
-    if viewer.role == Role::Client {
+    if viewer.role() == Role::Client {
         return Err(ServiceError::Forbidden("alerts are for the care team"));
     }
     scope::records_of_visible(

@@ -156,7 +156,7 @@ pub fn row(
         id: Set(Uuid::now_v7()),
         practice_id: Set(viewer.practice_id),
         actor_id: Set(viewer.id),
-        actor_role: Set(viewer.role.as_str().to_owned()),
+        actor_role: Set(viewer.role().as_str().to_owned()),
         operation: Set(operation.to_owned()),
         client_id: Set(target.client_id),
         entity_ids: Set(serde_json::json!(target.entity_ids)),

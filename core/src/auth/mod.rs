@@ -7,4 +7,4 @@ pub mod tokens;
 pub mod viewer;
 
 pub use claims::{Role, Scope};
-pub use viewer::{Principal, Viewer};
+pub use viewer::{Principal, Viewer, ViewerKind};

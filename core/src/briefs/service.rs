@@ -194,7 +194,7 @@ pub async fn brief(
         "sessionBrief",
         Target::client(client_id),
         async |db| {
-            if viewer.role == Role::Client {
+            if viewer.role() == Role::Client {
                 return Err(ServiceError::Forbidden("the brief is for the care team"));
             }
             let client = scope::find_visible(db, viewer, Access::Clinical, client_id).await?;
@@ -585,7 +585,7 @@ async fn tracker_figures(
     let revealed: Vec<&str> = [Visibility::Shared, Visibility::Private]
         .into_iter()
         .map(Visibility::as_str)
-        .filter(|v| reveals(viewer.role, v))
+        .filter(|v| reveals(viewer.role(), v))
         .collect();
     let ecol = |k: tracker_entry::Column| Expr::col((e.clone(), k));
     let xcol = |k: tracker_entry::Column| Expr::col((x.clone(), k));

@@ -34,7 +34,7 @@ use entity::{app_user, care_team, client, event};
 /// integrators with `CLIENTS_WRITE`. Clients may not edit their own roster entry.
 fn writable(viewer: &Viewer) -> Result<Condition, ServiceError> {
     let practice = Condition::all().add(client::Column::PracticeId.eq(viewer.practice_id));
-    Ok(match viewer.role {
+    Ok(match viewer.role() {
         Role::Client => return Err(ServiceError::Forbidden("clients cannot change the roster")),
         Role::Therapist => practice.add(client::Column::Id.in_subquery(care_team_of(viewer.id))),
         Role::PracticeAdmin => practice,
@@ -217,7 +217,7 @@ pub async fn create(
         Target::client(id),
         async |txn| {
             let mut team = new.therapist_ids.clone();
-            if viewer.role == Role::Therapist && !team.contains(&viewer.id) {
+            if viewer.role() == Role::Therapist && !team.contains(&viewer.id) {
                 team.push(viewer.id);
             }
             team.sort();
@@ -554,7 +554,7 @@ impl Batch for Activity {
         let mut base = event::Entity::find()
             .filter(event::Column::PracticeId.eq(viewer.practice_id))
             .filter(event::Column::ClientId.in_subquery(visible_ids(viewer, Access::Clinical)?));
-        if viewer.role == Role::Client {
+        if viewer.role() == Role::Client {
             base = base.filter(event::Column::Kind.not_like("ALERT%"));
         }
         let past = args.page.cursor.map(|seq| match args.page.direction {

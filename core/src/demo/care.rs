@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{SeededPractice, goals::viewer};
 use crate::{
-    auth::Role,
+    auth::ViewerKind,
     checkins::service as checkins,
     error::ServiceError,
     homework::{
@@ -61,13 +61,25 @@ fn submission(homework_id: Uuid, outcome: Outcome, reflection: &str) -> Submissi
 
 /// Seeds the demo's care between sessions.
 pub async fn seed(db: &DatabaseConnection, p: &SeededPractice) -> Result<(), ServiceError> {
-    let admin = viewer(p, p.admin_id, Role::PracticeAdmin, None);
+    let admin = viewer(p, p.admin_id, ViewerKind::PracticeAdmin);
     let therapists = [
-        viewer(p, p.therapist_ids[0], Role::Therapist, None),
-        viewer(p, p.therapist_ids[1], Role::Therapist, None),
+        viewer(p, p.therapist_ids[0], ViewerKind::Therapist),
+        viewer(p, p.therapist_ids[1], ViewerKind::Therapist),
     ];
-    let casey = viewer(p, p.client_user_ids[0], Role::Client, Some(p.client_ids[0]));
-    let riley = viewer(p, p.client_user_ids[1], Role::Client, Some(p.client_ids[2]));
+    let casey = viewer(
+        p,
+        p.client_user_ids[0],
+        ViewerKind::Client {
+            client_id: p.client_ids[0],
+        },
+    );
+    let riley = viewer(
+        p,
+        p.client_user_ids[1],
+        ViewerKind::Client {
+            client_id: p.client_ids[2],
+        },
+    );
     let now = Utc::now();
 
     // The practice's resources; the crisis line goes to every client with a login.

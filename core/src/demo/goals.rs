@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::SeededPractice;
 use crate::{
-    auth::{Role, Viewer},
+    auth::{Viewer, ViewerKind},
     error::ServiceError,
     goals::{
         domain::{GoalPriority, Measure, NewGoal, StepStatus},
@@ -20,16 +20,8 @@ use crate::{
     values::local_today,
 };
 
-pub(super) fn viewer(p: &SeededPractice, id: Uuid, role: Role, client_id: Option<Uuid>) -> Viewer {
-    Viewer {
-        id,
-        role,
-        practice_id: p.practice_id,
-        client_id,
-        scopes: Vec::new(),
-        request_id: "demo-seed".to_owned(),
-        audit: crate::audit::Trail::direct(),
-    }
+pub(super) fn viewer(p: &SeededPractice, id: Uuid, kind: ViewerKind) -> Viewer {
+    Viewer::acting(id, p.practice_id, kind, "demo-seed")
 }
 
 /// A goal as the demo writes it.
@@ -183,10 +175,22 @@ async fn met(
 
 /// Seeds goals, plans and logs for the four demo clients.
 pub async fn seed(db: &DatabaseConnection, p: &SeededPractice) -> Result<(), ServiceError> {
-    let t1 = viewer(p, p.therapist_ids[0], Role::Therapist, None);
-    let t2 = viewer(p, p.therapist_ids[1], Role::Therapist, None);
-    let casey = viewer(p, p.client_user_ids[0], Role::Client, Some(p.client_ids[0]));
-    let riley = viewer(p, p.client_user_ids[1], Role::Client, Some(p.client_ids[2]));
+    let t1 = viewer(p, p.therapist_ids[0], ViewerKind::Therapist);
+    let t2 = viewer(p, p.therapist_ids[1], ViewerKind::Therapist);
+    let casey = viewer(
+        p,
+        p.client_user_ids[0],
+        ViewerKind::Client {
+            client_id: p.client_ids[0],
+        },
+    );
+    let riley = viewer(
+        p,
+        p.client_user_ids[1],
+        ViewerKind::Client {
+            client_id: p.client_ids[2],
+        },
+    );
     let [casey_id, jordan_id, riley_id, sam_id] = p.client_ids;
 
     // Casey Morgan: panic attacks (measured, counting down), and a proposal of her own.

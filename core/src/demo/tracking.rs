@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{SeededPractice, goals::viewer};
 use crate::{
-    auth::{Role, Viewer},
+    auth::{Role, Viewer, ViewerKind},
     error::ServiceError,
     measures::{
         domain::Instrument,
@@ -83,7 +83,7 @@ async fn entries(
             let mood_value = (mood_value + if k == 1 { 1.0 } else { 0.0 }).min(10.0);
             let context = CONTEXTS[usize::try_from((d + k + seed) % 6).unwrap_or(0)];
             // The client keeps one entry a week to themselves.
-            let private = as_viewer.role == Role::Client && d % 7 == 3 && k == 1;
+            let private = as_viewer.role() == Role::Client && d % 7 == 3 && k == 1;
             batch.push(NewEntry {
                 id: None,
                 tracker_id: mood.id,
@@ -177,11 +177,23 @@ async fn history(
 /// Seeds the demo's self-monitoring.
 pub async fn seed(db: &DatabaseConnection, p: &SeededPractice) -> Result<(), ServiceError> {
     let therapists = [
-        viewer(p, p.therapist_ids[0], Role::Therapist, None),
-        viewer(p, p.therapist_ids[1], Role::Therapist, None),
+        viewer(p, p.therapist_ids[0], ViewerKind::Therapist),
+        viewer(p, p.therapist_ids[1], ViewerKind::Therapist),
     ];
-    let casey = viewer(p, p.client_user_ids[0], Role::Client, Some(p.client_ids[0]));
-    let riley = viewer(p, p.client_user_ids[1], Role::Client, Some(p.client_ids[2]));
+    let casey = viewer(
+        p,
+        p.client_user_ids[0],
+        ViewerKind::Client {
+            client_id: p.client_ids[0],
+        },
+    );
+    let riley = viewer(
+        p,
+        p.client_user_ids[1],
+        ViewerKind::Client {
+            client_id: p.client_ids[2],
+        },
+    );
     let [casey_id, jordan_id, riley_id, sam_id] = p.client_ids;
 
     entries(db, &casey, casey_id, "America/New_York", 3.0, 0).await?;

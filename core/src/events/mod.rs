@@ -188,7 +188,7 @@ impl From<&Viewer> for Actor {
     fn from(v: &Viewer) -> Self {
         Self {
             id: v.id,
-            role: v.role,
+            role: v.role(),
         }
     }
 }

@@ -134,7 +134,7 @@ pub async fn create(
                     "a client can have at most {GOALS_PER_CLIENT_MAX} goals; abandon or remove old ones"
                 )));
             }
-            let (status, kind) = if viewer.role == Role::Client {
+            let (status, kind) = if viewer.role() == Role::Client {
                 (GoalStatus::Proposed, EventKind::GoalProposed)
             } else {
                 (GoalStatus::Active, EventKind::GoalCreated)
@@ -157,7 +157,7 @@ pub async fn create(
                 status_reason: Set(None),
                 achieved_at: Set(None),
                 created_by: Set(viewer.id),
-                created_by_role: Set(viewer.role.as_str().to_owned()),
+                created_by_role: Set(viewer.role().as_str().to_owned()),
                 version: Set(1),
                 created_at: Set(now),
                 updated_at: Set(now),
@@ -756,7 +756,7 @@ pub async fn record_progress(
                 note: Set(new.note.clone()),
                 recorded_at: Set(new.recorded_at),
                 recorded_by: Set(viewer.id),
-                recorded_by_role: Set(viewer.role.as_str().to_owned()),
+                recorded_by_role: Set(viewer.role().as_str().to_owned()),
                 created_at: Set(Utc::now()),
             })
             .exec_with_returning(txn)

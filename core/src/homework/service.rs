@@ -525,7 +525,7 @@ pub async fn submit(
                     obstacles_met: Set(serde_json::json!(obstacles)),
                     submitted_at: Set(Some(now)),
                     reported_by: Set(Some(viewer.id)),
-                    reported_by_role: Set(Some(viewer.role.as_str().to_owned())),
+                    reported_by_role: Set(Some(viewer.role().as_str().to_owned())),
                     updated_at: Set(now),
                     ..Default::default()
                 })
@@ -561,7 +561,7 @@ pub async fn submit(
                 viewer,
                 &row,
                 EventKind::HomeworkSubmitted,
-                serde_json::json!({ "occurrenceId": chosen.id, "outcome": s.outcome.as_str(), "reportedByRole": viewer.role.as_str() }),
+                serde_json::json!({ "occurrenceId": chosen.id, "outcome": s.outcome.as_str(), "reportedByRole": viewer.role().as_str() }),
             )
             .await?;
             let t = target(&row).with(chosen.id);

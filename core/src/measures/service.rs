@@ -268,7 +268,7 @@ pub async fn submit(
                 remission: Set(change.remission),
                 administered_at: Set(new.administered_at),
                 submitted_by: Set(viewer.id),
-                submitted_by_role: Set(viewer.role.as_str().to_owned()),
+                submitted_by_role: Set(viewer.role().as_str().to_owned()),
                 created_at: Set(now),
             })
             .exec_with_returning(txn)

@@ -79,7 +79,7 @@ async fn add_revision(
         reason: Set(reason),
         changed_fields: Set(serde_json::json!(changed)),
         changed_by: Set(viewer.id),
-        changed_by_role: Set(viewer.role.as_str().to_owned()),
+        changed_by_role: Set(viewer.role().as_str().to_owned()),
         created_at: Set(plan.updated_at),
     })
     .exec_without_returning(txn)
@@ -395,7 +395,7 @@ pub async fn log_obstacle(
                 helped: Set(new.helped),
                 note: Set(new.note.clone()),
                 recorded_by: Set(viewer.id),
-                recorded_by_role: Set(viewer.role.as_str().to_owned()),
+                recorded_by_role: Set(viewer.role().as_str().to_owned()),
                 created_at: Set(Utc::now()),
             })
             .exec_with_returning(txn)

@@ -155,7 +155,7 @@ impl Hub {
 
     /// The shared care-team cache of a therapist or practice admin.
     pub fn team(&self, viewer: &Viewer) -> Arc<Team> {
-        let key = (viewer.practice_id, viewer.id, viewer.role);
+        let key = (viewer.practice_id, viewer.id, viewer.role());
         let mut teams = self.teams.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(team) = teams.get(&key).and_then(Weak::upgrade) {
             return team;

@@ -2,6 +2,7 @@
 //! under the viewer's scope in SQL, then the process's shared reader ([`Hub`]) filtered in
 //! memory under the same rules.
 
+use crate::auth::ViewerKind;
 use std::{
     collections::{HashSet, VecDeque},
     sync::Arc,
@@ -117,19 +118,18 @@ async fn scope(
     filter: &Filter,
 ) -> Result<(Condition, Interest), ServiceError> {
     let mut cond = Condition::all().add(event::Column::PracticeId.eq(viewer.practice_id));
-    let who = match viewer.role {
-        Role::Integrator => {
+    let who = match &viewer.kind {
+        ViewerKind::Integrator { .. } => {
             viewer.require_scope(Scope::EventsRead)?;
             Who::Practice
         }
-        Role::Client => {
-            let own = viewer.client_id.unwrap_or_default();
+        &ViewerKind::Client { client_id } => {
             cond = cond
-                .add(event::Column::ClientId.eq(own))
+                .add(event::Column::ClientId.eq(client_id))
                 .add(event::Column::Kind.not_like("ALERT%"));
-            Who::Client(own)
+            Who::Client(client_id)
         }
-        Role::Therapist | Role::PracticeAdmin => {
+        ViewerKind::Therapist | ViewerKind::PracticeAdmin => {
             cond = cond.add(
                 event::Column::ClientId.in_subquery(scope::visible_ids(viewer, Access::Clinical)?),
             );
@@ -142,7 +142,7 @@ async fn scope(
         }
     };
     if let Some(id) = filter.client_id {
-        if viewer.role == Role::Integrator {
+        if viewer.role() == Role::Integrator {
             entity::client::Entity::find_by_id(id)
                 .filter(entity::client::Column::PracticeId.eq(viewer.practice_id))
                 .one(db)

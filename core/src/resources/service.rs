@@ -2,6 +2,7 @@
 //! and support contacts are client records (clinical scope). Clients add their own
 //! support contacts; the care team reads them.
 
+use crate::auth::ViewerKind;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -14,7 +15,7 @@ use uuid::Uuid;
 use super::domain::{CONTACTS_MAX, RESOURCES_MAX, ResourceKind};
 use crate::{
     audit::{self, Target},
-    auth::{Role, Scope, Viewer},
+    auth::{Scope, Viewer},
     batch::{self, Batch},
     concurrency::{expect_version, update_versioned},
     error::ServiceError,
@@ -347,8 +348,8 @@ pub struct ContactChanges {
 
 /// The client's own record: only the client adds or changes their support network.
 fn own_client(viewer: &Viewer) -> Result<Uuid, ServiceError> {
-    match (viewer.role, viewer.client_id) {
-        (Role::Client, Some(id)) => Ok(id),
+    match viewer.kind {
+        ViewerKind::Client { client_id } => Ok(client_id),
         _ => Err(ServiceError::Forbidden(
             "the client keeps their own support network",
         )),

@@ -110,7 +110,7 @@ async fn therapist_for(
                 ))
             }
         }
-        None => Ok((viewer.role == Role::Therapist).then_some(viewer.id)),
+        None => Ok((viewer.role() == Role::Therapist).then_some(viewer.id)),
     }
 }
 

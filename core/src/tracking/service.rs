@@ -660,7 +660,7 @@ fn entry_row(
     let value = range.check(e.value, &format!("{prefix}.value"))?;
     let visibility = e
         .visibility
-        .check(viewer.role, &format!("{prefix}.visibility"))?;
+        .check(viewer.role(), &format!("{prefix}.visibility"))?;
     let tz = zones.get(&t.client_id).map(String::as_str).unwrap_or("UTC");
     let local = local_position(tz, e.recorded_at);
     Ok(tracker_entry::Model {
@@ -677,7 +677,7 @@ fn entry_row(
         note: e.note,
         visibility: visibility.as_str().to_owned(),
         created_by: viewer.id,
-        created_by_role: viewer.role.as_str().to_owned(),
+        created_by_role: viewer.role().as_str().to_owned(),
         created_at: now,
     })
 }
@@ -803,7 +803,7 @@ pub async fn record_thought(
         Target::client(new.client_id),
         async |txn| {
             let c = scope::find_visible(txn, viewer, Access::ClinicalWrite, new.client_id).await?;
-            new.visibility.check(viewer.role, "input.visibility")?;
+            new.visibility.check(viewer.role(), "input.visibility")?;
             let id = new.id.unwrap_or_else(Uuid::now_v7);
             let target = Target::client(c.id).with(id);
             if let Some(existing) = thought_record::Entity::find_by_id(id).one(txn).await? {
@@ -836,7 +836,7 @@ pub async fn record_thought(
                 belief_after: Set(new.belief_after),
                 visibility: Set(new.visibility.as_str().to_owned()),
                 created_by: Set(viewer.id),
-                created_by_role: Set(viewer.role.as_str().to_owned()),
+                created_by_role: Set(viewer.role().as_str().to_owned()),
                 created_at: Set(now),
             })
             .exec_with_returning(txn)
@@ -944,5 +944,5 @@ impl Batch for ThoughtRecordsOf {
 
 /// Whether `viewer` sees PRIVATE content: only the client, of their own record.
 pub fn sees_private(viewer: &Viewer) -> bool {
-    viewer.role == Role::Client
+    viewer.role() == Role::Client
 }
