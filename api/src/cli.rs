@@ -70,7 +70,7 @@ pub async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
     if let Command::Schema = command {
-        print!("{}", crate::graphql::sdl());
+        print!("{}", crate::schema::sdl());
         return Ok(());
     }
     let mut config = Config::from_env()?;

@@ -32,6 +32,7 @@ pub mod practices;
 pub mod realtime;
 pub mod reports;
 pub mod resources;
+pub mod schema;
 pub mod sessions;
 pub mod startup;
 pub mod state;

@@ -11,9 +11,10 @@ use crate::{
     auth::tokens::{TokenKeys, new_signing_key},
     config::Config,
     db,
-    graphql::{AppSchema, build_schema, index::SchemaIndex, socket_schema},
+    graphql::index::SchemaIndex,
     http,
     ratelimit::AttemptLimiter,
+    schema::{AppSchema, build_schema, socket_schema},
     state::AppState,
 };
 

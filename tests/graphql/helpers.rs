@@ -16,8 +16,8 @@ use momentum_api::{
     },
     config::Config,
     demo::{self, SeededPractice},
-    graphql::execute::{Executor, Outcome},
     integrations::{self, domain::NewCredential},
+    schema::execute::{Executor, Outcome},
     startup::Application,
     values::DisplayName,
 };

@@ -31,7 +31,7 @@ const THOUGHT_SUMMARY_FIELDS: &str = "count hiddenCount meanEmotionDrop meanBeli
 /// the mutations, not all of their input types).
 fn input_type(mutation: &str) -> String {
     static SDL: OnceLock<String> = OnceLock::new();
-    let sdl = SDL.get_or_init(momentum_api::graphql::sdl);
+    let sdl = SDL.get_or_init(momentum_api::schema::sdl);
     let root = sdl
         .find("type MutationRoot {")
         .unwrap_or_else(|| panic!("no MutationRoot in the schema"));

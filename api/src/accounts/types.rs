@@ -5,11 +5,11 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     auth::{Role, Viewer},
-    clients::types::Client,
     error::GqlResult,
     graphql::context,
     integrations::types::ApiScope,
     practices::types::Practice,
+    schema::Client,
 };
 
 /// A role: what a signed-in caller is to the practice.

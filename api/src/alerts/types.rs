@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::values::to_id;
 
-use crate::{clients::types::Client, error::GqlResult, graphql::loaders::load_visible};
+use crate::{error::GqlResult, graphql::loaders::load_visible, schema::Client};
 
 /// What an alert is about.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,11 +15,11 @@ use super::{
 use crate::{
     alerts::types::Alert,
     checkins::types::CheckIn,
-    clients::types::Client,
     goals::types::{Goal, ProgressBasisValue},
     homework::types::{Homework, HomeworkOccurrence},
     measures::types::{InstrumentValue, MeasureResponse, ReliableChangeValue, SeverityValue},
     plans::types::ObstacleKindValue,
+    schema::Client,
     tracking::{trends::ThoughtSummary, types::Tracker},
     values::to_id,
 };

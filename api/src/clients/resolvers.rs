@@ -14,6 +14,7 @@ use crate::{
         context,
         pagination::{Conn, PageRequest, connection, encode_cursor},
     },
+    schema::Client,
     values::{DisplayName, Email, not_null, parse_id, short_text},
 };
 

@@ -3,5 +3,6 @@
 
 pub use momentum_core::fhir::{domain, service};
 
+pub mod client;
 pub mod resolvers;
 pub mod types;

@@ -327,7 +327,7 @@ mod tests {
 
     #[test]
     fn every_plain_list_of_objects_in_the_schema_declares_its_maximum() {
-        let index = SchemaIndex::of(&crate::graphql::sdl());
+        let index = SchemaIndex::of(&crate::schema::sdl());
         let lists = index.object_lists();
         assert!(lists.len() > 20, "{lists:?}");
         let missing: Vec<String> = lists

@@ -170,6 +170,27 @@ pub async fn load_clinical_optional<B: Batch>(
     load::<B>(ctx, client_id, args).await
 }
 
+/// A client's record as the `Client` type's parts share it (one allocation per client).
+pub type ClientModel = std::sync::Arc<entity::client::Model>;
+
+/// A clinical list of `client_id` through `B`, each row made into `T`, after
+/// [`check_clinical`].
+pub async fn clinical_list<B, R, T>(
+    ctx: &Context<'_>,
+    client_id: Uuid,
+    args: B::Args,
+) -> GqlResult<Vec<T>>
+where
+    B: Batch<Value = Vec<R>>,
+    T: From<R>,
+{
+    Ok(load_clinical::<B>(ctx, client_id, args)
+        .await?
+        .into_iter()
+        .map(T::from)
+        .collect())
+}
+
 /// Adds the request's loaders to `request`.
 pub fn attach(
     mut request: async_graphql::Request,

@@ -15,11 +15,10 @@ use tracing::Instrument as _;
 use crate::{
     auth::viewer::authenticate,
     error::{ErrorCode, ServiceError},
-    graphql::{
+    graphql::{context::RequestId, index::SchemaIndex},
+    schema::{
         AppSchema,
-        context::RequestId,
         execute::{Outcome, execute_as},
-        index::SchemaIndex,
     },
     state::AppState,
 };

@@ -27,7 +27,8 @@ use futures_util::StreamExt as _;
 
 use crate::{
     auth::{Principal, viewer::authenticate},
-    graphql::{AppSchema, SocketSchema, context::RequestId, loaders},
+    graphql::{context::RequestId, loaders},
+    schema::{AppSchema, SocketSchema},
     state::AppState,
 };
 

@@ -3,5 +3,6 @@
 
 pub use momentum_core::insights::{domain, projection, service, worker};
 
+pub mod client;
 pub mod resolvers;
 pub mod types;

@@ -5,7 +5,7 @@ use async_graphql::{Enum, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::{domain, service};
-use crate::clients::types::Client;
+use crate::schema::Client;
 
 /// One of the four parts of the momentum score.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,11 +7,11 @@ use crate::values::to_id;
 
 use crate::{
     accounts::types::UserRole,
-    clients::types::Client,
     error::GqlResult,
     goals::types::Goal,
     graphql::{context, loaders::load},
     homework::types::Homework,
+    schema::Client,
 };
 
 /// What happened, as recorded in the event log.

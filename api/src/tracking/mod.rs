@@ -3,5 +3,6 @@
 
 pub use momentum_core::tracking::{domain, service, trends};
 
+pub mod client;
 pub mod resolvers;
 pub mod types;

@@ -9,7 +9,8 @@ use crate::{
     audit::Trail,
     auth::Principal,
     error::ErrorCode,
-    graphql::{AppSchema, build_schema, context::RequestId, index::SchemaIndex, loaders},
+    graphql::{context::RequestId, index::SchemaIndex, loaders},
+    schema::{AppSchema, build_schema},
     state::AppState,
 };
 
