@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Object};
 
-use super::{service, types::*};
+use super::{caseload, evaluation, types::*};
 use crate::{
     clients::types::ClientStatusValue,
     error::GqlResult,
@@ -52,7 +52,7 @@ impl InsightsQuery {
         let page = PageRequest::parse(first, after, None, None)?;
         let sort = sort.into();
         let window_days = state.config.score_window_days;
-        let page = service::caseload(
+        let page = caseload::caseload(
             &state.db,
             viewer,
             status.map(Into::into),
@@ -84,7 +84,7 @@ impl InsightsMutation {
         let viewer = context::viewer(ctx)?;
         let state = context::state(ctx)?;
         Ok(
-            service::evaluate_now(&state.db, viewer, state.config.score_window_days)
+            evaluation::evaluate_now(&state.db, viewer, state.config.score_window_days)
                 .await?
                 .into(),
         )

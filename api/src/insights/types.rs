@@ -4,7 +4,7 @@
 use async_graphql::{Enum, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::{domain, service};
+use super::{caseload, domain, evaluation};
 use crate::schema::Client;
 
 /// One of the four parts of the momentum score.
@@ -111,7 +111,7 @@ pub enum CaseloadSortValue {
 
 /// One client on the caseload dashboard. Ties in any order are broken by name, then id.
 pub struct CaseloadEntry {
-    pub row: service::CaseloadRow,
+    pub row: caseload::CaseloadRow,
     pub window_days: i64,
 }
 
@@ -172,8 +172,8 @@ pub struct EvaluateAlertsPayload {
     pub missed_homework_raised: u64,
 }
 
-impl From<service::Evaluated> for EvaluateAlertsPayload {
-    fn from(e: service::Evaluated) -> Self {
+impl From<evaluation::Evaluated> for EvaluateAlertsPayload {
+    fn from(e: evaluation::Evaluated) -> Self {
         Self {
             clients_evaluated: e.clients,
             disengagement_raised: e.disengagement,

@@ -29,8 +29,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
-    domain::{CaseloadSort, Inputs},
-    service::{CaseloadCursor, Clients, Facts, Windows, facts},
+    domain::{CaseloadCursor, CaseloadSort, Inputs},
+    facts::{Clients, Facts, Windows, facts},
 };
 use entity::{client, event, momentum_projection as projection};
 

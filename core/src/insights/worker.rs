@@ -10,7 +10,10 @@ use chrono::{TimeDelta, Utc};
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
-use super::service::{self, Evaluated, Windows};
+use super::{
+    evaluation::{self, Evaluated},
+    facts::Windows,
+};
 use crate::{audit::begin_write, error::ServiceError};
 
 /// Runs a round every `every` (the first one `every` after start) until `shutdown` turns
@@ -55,7 +58,7 @@ pub async fn round(
 ) -> Result<Option<Evaluated>, ServiceError> {
     let txn = begin_write(db).await?;
     let now = Utc::now();
-    let last = match service::lock(&txn, false).await? {
+    let last = match evaluation::lock(&txn, false).await? {
         None => {
             txn.commit().await?;
             return Ok(None);
@@ -70,11 +73,11 @@ pub async fn round(
         return Ok(None);
     }
     let mut done = Evaluated::default();
-    for practice in service::practices_with_clients(&txn).await? {
-        done += service::evaluate_practice(&txn, practice, None, Windows::new(now, window_days))
+    for practice in evaluation::practices_with_clients(&txn).await? {
+        done += evaluation::evaluate_practice(&txn, practice, None, Windows::new(now, window_days))
             .await?;
     }
-    service::finish_round(&txn, Utc::now()).await?;
+    evaluation::finish_round(&txn, Utc::now()).await?;
     txn.commit().await?;
     crate::events::bus::committed();
     Ok(Some(done))
