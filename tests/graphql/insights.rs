@@ -685,8 +685,8 @@ async fn the_demo_caseload_shows_momentum_measured_on_every_part_it_has() {
 #[tokio::test]
 async fn the_momentum_projection_equals_the_computation_on_a_prepared_year_as_the_window_slides() {
     use momentum_api::insights::{
-        projection::{self, Freshness},
         facts::{Clients, Windows, facts},
+        projection::{self, Freshness},
     };
     let app = spawn_app().await;
     let t = app.therapist();

@@ -7,6 +7,7 @@ use super::{
         INSTRUCTIONS_MAX, MINUTES_RANGE, NOTES_MAX, NewTemplate, PURPOSE_MAX, REFLECTION_MAX,
         TITLE_MAX,
     },
+    library,
     service::{self, NewAssignment, Review, Submission},
     types::*,
 };
@@ -45,7 +46,7 @@ impl HomeworkQuery {
         let state = context::state(ctx)?;
         let page = PageRequest::parse(first, after, last, before)?;
         let filter = filter.unwrap_or_default();
-        let page = service::templates(
+        let page = library::templates(
             &state.db,
             viewer,
             filter.kind.map(Into::into),
@@ -69,7 +70,7 @@ impl HomeworkQuery {
         let viewer = context::viewer(ctx)?;
         let state = context::state(ctx)?;
         let id = parse_id(&id, "id")?;
-        Ok(Some(service::template(&state.db, viewer, id).await?.into()))
+        Ok(Some(library::template(&state.db, viewer, id).await?.into()))
     }
 }
 
@@ -126,7 +127,7 @@ impl HomeworkMutation {
             purpose,
             estimated_minutes: input.estimated_minutes,
         };
-        let template = service::create_template(&state.db, viewer, new).await?;
+        let template = library::create_template(&state.db, viewer, new).await?;
         Ok(HomeworkTemplatePayload {
             template: template.into(),
         })

@@ -202,7 +202,7 @@ impl Homework {
         let Some(id) = self.model.template_id else {
             return Ok(None);
         };
-        Ok(load::<super::service::TemplatesById>(ctx, id, ())
+        Ok(load::<super::library::TemplatesById>(ctx, id, ())
             .await?
             .map(HomeworkTemplate::from))
     }

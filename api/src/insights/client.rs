@@ -23,7 +23,8 @@ impl ClientInsights {
         let window_days = fresh.window_days;
         let args = (window_days, fresh.max_age.num_seconds());
         let inner =
-            load_clinical::<crate::insights::caseload::MomentumOf>(ctx, self.model.id, args).await?;
+            load_clinical::<crate::insights::caseload::MomentumOf>(ctx, self.model.id, args)
+                .await?;
         Ok(crate::insights::types::Momentum { inner, window_days })
     }
 }

@@ -2,4 +2,5 @@
 //! Assignments, occurrences, submissions and review in the next session build on it.
 
 pub mod domain;
+pub mod library;
 pub mod service;

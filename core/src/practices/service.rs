@@ -93,7 +93,7 @@ pub async fn create_with_hash(
     })
     .exec_with_returning(&txn)
     .await?;
-    crate::homework::service::add_starter_templates(&txn, practice.id).await?;
+    crate::homework::library::add_starter_templates(&txn, practice.id).await?;
     txn.commit().await?;
     Ok((practice, admin))
 }
