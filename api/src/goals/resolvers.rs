@@ -8,7 +8,8 @@ use super::{
         GoalChanges, GoalPriority, MEASURE_MAX, Measure, NewGoal, REASON_MAX, StepStatus,
         TITLE_MAX, UNIT_MAX,
     },
-    service::{self, NewProgress, StepChanges},
+    service::{self, NewProgress},
+    steps::{self, StepChanges},
     types::*,
 };
 use crate::{
@@ -186,7 +187,7 @@ impl GoalsMutation {
         let state = context::state(ctx)?;
         let goal_id = parse_id(&input.goal_id, "input.goalId")?;
         let title = required_text(&input.title, "input.title", TITLE_MAX)?;
-        let step = service::add_step(&state.db, viewer, goal_id, title, input.due_on).await?;
+        let step = steps::add_step(&state.db, viewer, goal_id, title, input.due_on).await?;
         Ok(GoalStepPayload { step: step.into() })
     }
 
@@ -206,7 +207,7 @@ impl GoalsMutation {
             due_on: maybe(input.due_on, Ok)?,
         };
         let step =
-            service::update_step(&state.db, viewer, id, input.expected_version, changes).await?;
+            steps::update_step(&state.db, viewer, id, input.expected_version, changes).await?;
         Ok(GoalStepPayload { step: step.into() })
     }
 
@@ -224,7 +225,7 @@ impl GoalsMutation {
             .iter()
             .map(|id| parse_id(id, "input.stepIds"))
             .collect::<Result<_, _>>()?;
-        let steps = service::reorder_steps(&state.db, viewer, goal_id, ids).await?;
+        let steps = steps::reorder_steps(&state.db, viewer, goal_id, ids).await?;
         Ok(ReorderGoalStepsPayload {
             steps: steps.into_iter().map(GoalStep::from).collect(),
         })
@@ -281,6 +282,6 @@ async fn step_status(
     let viewer = context::viewer(ctx)?;
     let state = context::state(ctx)?;
     let id = parse_id(&input.step_id, "input.stepId")?;
-    let step = service::set_step_status(&state.db, viewer, id, to).await?;
+    let step = steps::set_step_status(&state.db, viewer, id, to).await?;
     Ok(GoalStepPayload { step: step.into() })
 }

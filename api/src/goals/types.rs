@@ -158,7 +158,7 @@ impl From<entity::goal::Model> for Goal {
 
 impl Goal {
     async fn steps_loaded(&self, ctx: &Context<'_>) -> GqlResult<Vec<entity::goal_step::Model>> {
-        load_visible::<super::service::StepsOfGoals>(ctx, self.model.id, ()).await
+        load_visible::<super::steps::StepsOfGoals>(ctx, self.model.id, ()).await
     }
 }
 

@@ -11,7 +11,7 @@ use crate::{
     error::ServiceError,
     goals::{
         domain::{GoalPriority, Measure, NewGoal, StepStatus},
-        service as goals,
+        service as goals, steps,
     },
     plans::{
         domain::{Action, Obstacle, ObstacleKind, PlanContent, Recurrence, Weekday},
@@ -73,9 +73,9 @@ async fn goal(
     .await?;
     for (i, (title, done)) in g.steps.iter().enumerate() {
         let due = today + Duration::weeks(i64::try_from(i).unwrap_or(0) + 1);
-        let step = goals::add_step(db, by, created.id, (*title).to_owned(), Some(due)).await?;
+        let step = steps::add_step(db, by, created.id, (*title).to_owned(), Some(due)).await?;
         if *done {
-            goals::set_step_status(db, by, step.id, StepStatus::Done).await?;
+            steps::set_step_status(db, by, step.id, StepStatus::Done).await?;
         }
     }
     let n = i64::try_from(g.progress.len()).unwrap_or(0);

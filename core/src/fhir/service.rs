@@ -76,7 +76,7 @@ async fn load(
         (Vec::new(), Vec::new())
     } else {
         (
-            goals::steps_of_goals(db, viewer, &goal_ids).await?,
+            crate::goals::steps::steps_of_goals(db, viewer, &goal_ids).await?,
             goals::latest_progress(db, viewer, &goal_ids).await?,
         )
     };
