@@ -7,10 +7,11 @@ use chrono::{DateTime, Utc};
 
 use super::{
     domain::{self, MeasureMove},
-    service::{
-        Brief, CheckInFigures, GoalFigures, HomeworkFigures, MeasureFigures, ObstacleFigures,
+    figures::{
+        CheckInFigures, GoalFigures, HomeworkFigures, MeasureFigures, ObstacleFigures,
         TrackerFigures,
     },
+    service::Brief,
 };
 use crate::{
     alerts::types::Alert,

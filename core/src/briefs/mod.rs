@@ -3,4 +3,5 @@
 //! care team before a session. Computed in SQL in a fixed number of statements.
 
 pub mod domain;
+pub mod figures;
 pub mod service;

@@ -256,6 +256,10 @@ pub mod rules {
     }
 }
 
+/// The keyset of the caseload: the sort's two keys, then the name and id. Absent values
+/// are mapped to the end the sort documents.
+pub type CaseloadCursor = (i64, i64, String, uuid::Uuid);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -420,7 +424,3 @@ mod tests {
         assert!(!missed_homework(&[true]), "one miss is not a pattern");
     }
 }
-
-/// The keyset of the caseload: the sort's two keys, then the name and id. Absent values
-/// are mapped to the end the sort documents.
-pub type CaseloadCursor = (i64, i64, String, uuid::Uuid);
