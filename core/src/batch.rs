@@ -149,7 +149,7 @@ where
             .clone()
             .select_only()
             .column(parent)
-            .column_as(Expr::cust("COUNT(*)"), "n")
+            .column_as(crate::sql::count_all(), "n")
             .group_by(parent)
             .into_tuple::<(Uuid, i64)>()
             .all(db)

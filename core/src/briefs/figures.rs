@@ -284,7 +284,7 @@ pub(super) async fn goal_figures(
     let recorded = Expr::col((p.clone(), goal_progress::Column::RecordedAt));
     let count_steps = |cond: Condition| -> Expr {
         Query::select()
-            .expr(Expr::cust("COUNT(*)"))
+            .expr(crate::sql::count_all())
             .from_as(goal_step::Entity, s.clone())
             .and_where(of_goal(Expr::col((s.clone(), goal_step::Column::GoalId))))
             .cond_where(cond)
@@ -321,7 +321,7 @@ pub(super) async fn goal_figures(
         )
         .expr_as(
             Query::select()
-                .expr(Expr::cust("COUNT(*)"))
+                .expr(crate::sql::count_all())
                 .from_as(goal_progress::Entity, p.clone())
                 .and_where(of_goal(Expr::col((
                     p.clone(),

@@ -7,12 +7,13 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _, QueryOrder as _,
-    QuerySelect as _, sea_query::Expr,
+    QuerySelect as _,
 };
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::domain::{self, ENTRIES_MAX, HOMEWORK_MAX, MEASURES_MAX, Record};
+use crate::sql;
 use crate::{
     audit::{self, Target},
     auth::Viewer,
@@ -155,13 +156,17 @@ async fn reviewed_outcomes(
     let rows: Vec<(Uuid, i64, i64, i64)> = homework_occurrence::Entity::find()
         .select_only()
         .column(homework_occurrence::Column::HomeworkId)
-        .column_as(Expr::cust("COUNT(*)"), "submitted")
+        .column_as(sql::count_all(), "submitted")
         .column_as(
-            Expr::cust("SUM(CASE WHEN outcome = 'COMPLETED' THEN 1 ELSE 0 END)"),
+            sql::count_if(
+                sea_orm::Condition::all().add(homework_occurrence::Column::Outcome.eq("COMPLETED")),
+            ),
             "completed",
         )
         .column_as(
-            Expr::cust("SUM(CASE WHEN outcome = 'NOT_DONE' THEN 1 ELSE 0 END)"),
+            sql::count_if(
+                sea_orm::Condition::all().add(homework_occurrence::Column::Outcome.eq("NOT_DONE")),
+            ),
             "not_done",
         )
         .filter(scope::records_of_visible(

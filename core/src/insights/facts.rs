@@ -477,7 +477,7 @@ async fn streaks(
             Expr::cust("CAST(MAX(\"last_day\") AS BIGINT)"),
             Alias::new("last_day"),
         )
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("days"))
+        .expr_as(crate::sql::count_all(), Alias::new("days"))
         .from_subquery(days, Alias::new("d"))
         .and_where(Expr::cust("\"island\" = \"last_day\" + 1"))
         .group_by_col(Alias::new("client_id"))
@@ -590,11 +590,14 @@ pub async fn alert_counts(
         .column(alert::Column::ClientId)
         .column(alert::Column::Kind)
         .expr_as(
-            Expr::cust("SUM(CASE WHEN \"status\" <> 'RESOLVED' THEN 1 ELSE 0 END)"),
+            crate::sql::count_if(Condition::all().add(alert::Column::Status.ne("RESOLVED"))),
             Alias::new("open"),
         )
         .expr_as(
-            Expr::cust("MAX(CASE WHEN \"status\" <> 'RESOLVED' THEN \"severity\" END)"),
+            crate::sql::max_if(
+                Condition::all().add(alert::Column::Status.ne("RESOLVED")),
+                Expr::col(alert::Column::Severity),
+            ),
             Alias::new("worst"),
         )
         .expr_as(

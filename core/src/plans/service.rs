@@ -12,6 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::domain::{ObstacleKind, PLANS_PER_GOAL_MAX, PlanContent};
+use crate::sql;
 use crate::{
     audit::{self, Target},
     auth::Viewer,
@@ -477,13 +478,13 @@ async fn obstacle_counts_of(
         .select_only()
         .column(obstacle_log::Column::ClientId)
         .column(obstacle_log::Column::Kind)
-        .column_as(Expr::cust("COUNT(*)"), "occurrences")
+        .column_as(sql::count_all(), "occurrences")
         .column_as(
-            Expr::cust("SUM(CASE WHEN coping_used THEN 1 ELSE 0 END)"),
+            sql::count_if(Condition::all().add(Expr::col(obstacle_log::Column::CopingUsed))),
             "coping_used",
         )
         .column_as(
-            Expr::cust("CAST(AVG(helped) AS DOUBLE PRECISION)"),
+            sql::mean(Expr::col(obstacle_log::Column::Helped)),
             "mean_helpfulness",
         )
         .filter(obstacle_log::Column::PracticeId.eq(practice_id))

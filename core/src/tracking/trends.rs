@@ -22,6 +22,7 @@ use super::{
     },
     service::sees_private,
 };
+use crate::sql;
 use crate::{
     auth::Viewer,
     batch::{self, Batch},
@@ -84,11 +85,11 @@ pub struct ThoughtSummary {
 }
 
 /// The SQL condition for rows whose values the viewer may see (constant text, no input).
-fn shown(viewer: &Viewer, column: &str) -> String {
+fn shown(viewer: &Viewer, column: Expr) -> Condition {
     if sees_private(viewer) {
-        "1 = 1".to_owned()
+        sql::always()
     } else {
-        format!("{column} = 'SHARED'")
+        Condition::all().add(column.eq("SHARED"))
     }
 }
 
@@ -253,33 +254,25 @@ impl Batch for Series {
             step,
             bucket,
         } = *range;
-        let show = shown(viewer, "visibility");
+        let show = shown(viewer, Expr::col(tracker_entry::Column::Visibility));
         let key = match bucket {
             Bucket::Day => "local_day".to_owned(),
             Bucket::Week => "local_day - ((local_day + 3) % 7)".to_owned(),
         };
         let stmt = entries_of(viewer, keys)?
             .expr_as(Expr::cust(key.clone()), Alias::new("bucket"))
+            .expr_as(sql::count_if(show.clone()), Alias::new("n"))
+            .expr_as(sql::count_unless(show.clone()), Alias::new("hidden"))
             .expr_as(
-                Expr::cust(format!("SUM(CASE WHEN {show} THEN 1 ELSE 0 END)")),
-                Alias::new("n"),
-            )
-            .expr_as(
-                Expr::cust(format!("SUM(CASE WHEN {show} THEN 0 ELSE 1 END)")),
-                Alias::new("hidden"),
-            )
-            .expr_as(
-                Expr::cust(format!(
-                    "CAST(AVG(CASE WHEN {show} THEN \"value\" END) AS DOUBLE PRECISION)"
-                )),
+                sql::mean_if(show.clone(), Expr::col(tracker_entry::Column::Value)),
                 Alias::new("mean"),
             )
             .expr_as(
-                Expr::cust(format!("MIN(CASE WHEN {show} THEN \"value\" END)")),
+                sql::min_if(show.clone(), Expr::col(tracker_entry::Column::Value)),
                 Alias::new("lo"),
             )
             .expr_as(
-                Expr::cust(format!("MAX(CASE WHEN {show} THEN \"value\" END)")),
+                sql::max_if(show.clone(), Expr::col(tracker_entry::Column::Value)),
                 Alias::new("hi"),
             )
             .and_where(tracker_entry::Column::LocalDay.gte(first))
@@ -345,21 +338,13 @@ impl Batch for Summaries {
         if todays.is_empty() {
             return Ok(HashMap::new());
         }
-        let show = shown(viewer, "visibility");
+        let show = shown(viewer, Expr::col(tracker_entry::Column::Visibility));
         let stmt = entries_of(viewer, keys)?
             .column(tracker_entry::Column::LocalDay)
+            .expr_as(sql::count_if(show.clone()), Alias::new("n"))
+            .expr_as(sql::count_unless(show.clone()), Alias::new("hidden"))
             .expr_as(
-                Expr::cust(format!("SUM(CASE WHEN {show} THEN 1 ELSE 0 END)")),
-                Alias::new("n"),
-            )
-            .expr_as(
-                Expr::cust(format!("SUM(CASE WHEN {show} THEN 0 ELSE 1 END)")),
-                Alias::new("hidden"),
-            )
-            .expr_as(
-                Expr::cust(format!(
-                    "CAST(SUM(CASE WHEN {show} THEN \"value\" END) AS DOUBLE PRECISION)"
-                )),
+                sql::sum_if(show.clone(), Expr::col(tracker_entry::Column::Value)),
                 Alias::new("sy"),
             )
             .cond_where(local_windows(&todays, |today| {
@@ -456,12 +441,12 @@ impl Batch for TimesOfDay {
                     WHEN local_minute < 1080 THEN 2 ELSE 3 END";
         let stmt = entries_of(viewer, keys)?
             .expr_as(Expr::cust(part), Alias::new("part"))
-            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+            .expr_as(sql::count_all(), Alias::new("n"))
             .expr_as(
-                Expr::cust("CAST(AVG(\"value\") AS DOUBLE PRECISION)"),
+                sql::mean(Expr::col(tracker_entry::Column::Value)),
                 Alias::new("mean"),
             )
-            .and_where(Expr::cust(shown(viewer, "visibility")))
+            .cond_where(shown(viewer, Expr::col(tracker_entry::Column::Visibility)))
             .cond_where(local_windows(&todays, |today| (today - days + 1, today)))
             .add_group_by([
                 Expr::col(tracker_entry::Column::TrackerId),
@@ -524,20 +509,20 @@ impl Batch for TopContexts {
         let rank = Alias::new("rank_in_tracker");
         let grouped = entries_of(viewer, keys)?
             .column(tracker_entry::Column::Context)
-            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+            .expr_as(sql::count_all(), Alias::new("n"))
             .expr_as(
-                Expr::cust("CAST(AVG(\"value\") AS DOUBLE PRECISION)"),
+                sql::mean(Expr::col(tracker_entry::Column::Value)),
                 Alias::new("mean"),
             )
             .expr_window_as(
                 Expr::cust("ROW_NUMBER()"),
                 WindowStatement::partition_by(tracker_entry::Column::TrackerId)
-                    .order_by_expr(Expr::cust("COUNT(*)"), Order::Desc)
+                    .order_by_expr(sql::count_all(), Order::Desc)
                     .order_by(tracker_entry::Column::Context, Order::Asc)
                     .take(),
                 rank.clone(),
             )
-            .and_where(Expr::cust(shown(viewer, "visibility")))
+            .cond_where(shown(viewer, Expr::col(tracker_entry::Column::Visibility)))
             .and_where(tracker_entry::Column::Context.is_not_null())
             .cond_where(local_windows(&todays, |today| (today - days + 1, today)))
             .group_by_col(tracker_entry::Column::TrackerId)
@@ -673,21 +658,26 @@ async fn thought_figures_of(
         }
         q
     };
-    let show = shown(viewer, "r.visibility");
+    let show = shown(
+        viewer,
+        Expr::col((records.clone(), thought_record::Column::Visibility)),
+    );
     let stmt = scoped(
         Query::select()
             .from_as(thought_record::Entity, records.clone())
             .expr_as(client_col.clone(), Alias::new("client_id"))
-            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+            .expr_as(sql::count_all(), Alias::new("n"))
+            .expr_as(sql::count_unless(show.clone()), Alias::new("hidden"))
             .expr_as(
-                Expr::cust(format!("SUM(CASE WHEN {show} THEN 0 ELSE 1 END)")),
-                Alias::new("hidden"),
-            )
-            .expr_as(
-                Expr::cust(format!(
-                    "CAST(AVG(CASE WHEN {show} AND r.belief_after IS NOT NULL \
-                     THEN r.belief_before - r.belief_after END) AS DOUBLE PRECISION)"
-                )),
+                sql::mean_if(
+                    show.clone().add(
+                        Expr::col((records.clone(), thought_record::Column::BeliefAfter))
+                            .is_not_null(),
+                    ),
+                    Expr::col((records.clone(), thought_record::Column::BeliefBefore)).sub(
+                        Expr::col((records.clone(), thought_record::Column::BeliefAfter)),
+                    ),
+                ),
                 Alias::new("belief"),
             )
             .add_group_by([client_col.clone()])
@@ -711,10 +701,14 @@ async fn thought_figures_of(
             )
             .expr_as(client_col.clone(), Alias::new("client_id"))
             .expr_as(
-                Expr::cust("CAST(AVG(e.intensity_before - e.intensity_after) AS DOUBLE PRECISION)"),
+                sql::mean(
+                    Expr::col((Alias::new("e"), emotion::Column::IntensityBefore)).sub(Expr::col(
+                        (Alias::new("e"), emotion::Column::IntensityAfter),
+                    )),
+                ),
                 Alias::new("record_drop"),
             )
-            .and_where(Expr::cust(show.clone()))
+            .cond_where(show.clone())
             .add_group_by([
                 client_col.clone(),
                 Expr::col((records.clone(), thought_record::Column::Id)),
@@ -724,7 +718,7 @@ async fn thought_figures_of(
     let stmt = Query::select()
         .column(Alias::new("client_id"))
         .expr_as(
-            Expr::cust("CAST(AVG(record_drop) AS DOUBLE PRECISION)"),
+            sql::mean(Expr::col(Alias::new("record_drop"))),
             Alias::new("emotion_drop"),
         )
         .from_subquery(per_record, Alias::new("per_record"))
