@@ -199,6 +199,9 @@ impl Application {
                 tokio::spawn(crate::events::retention::run(
                     db,
                     config.event_retention,
+                    // The event log's readers with a stored position: what they have not
+                    // read is kept.
+                    &[crate::webhooks::worker::CURSOR_NAME],
                     self.state.shutdown.clone(),
                 )),
             ],

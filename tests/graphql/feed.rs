@@ -217,9 +217,14 @@ async fn events_past_the_retention_are_deleted_and_cursors_behind_them_have_expi
     assert!(!retention::expired(&app.db, &before).await.unwrap());
 
     let keep = std::time::Duration::from_secs(30 * 24 * 3600);
-    let pruned = retention::prune(&app.db, keep, chrono::Utc::now())
-        .await
-        .unwrap();
+    let pruned = retention::prune(
+        &app.db,
+        keep,
+        &[momentum_api::webhooks::worker::CURSOR_NAME],
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(pruned.events, 1);
     let left = |id: Uuid| {
         let db = app.db.clone();
@@ -238,9 +243,14 @@ async fn events_past_the_retention_are_deleted_and_cursors_behind_them_have_expi
     assert!(retention::expired(&app.db, &before).await.unwrap());
     assert!(!retention::expired(&app.db, &after).await.unwrap());
     // Nothing more to do.
-    let again = retention::prune(&app.db, keep, chrono::Utc::now())
-        .await
-        .unwrap();
+    let again = retention::prune(
+        &app.db,
+        keep,
+        &[momentum_api::webhooks::worker::CURSOR_NAME],
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(again.events, 0);
 }
 

@@ -593,9 +593,14 @@ async fn resuming_from_a_cursor_past_the_retention_is_refused_with_bad_user_inpu
         .await
         .unwrap();
     let keep = Duration::from_secs(30 * 24 * 3600);
-    let pruned = momentum_api::events::retention::prune(&app.db, keep, chrono::Utc::now())
-        .await
-        .unwrap();
+    let pruned = momentum_api::events::retention::prune(
+        &app.db,
+        keep,
+        &[momentum_api::webhooks::worker::CURSOR_NAME],
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(pruned.events, 1);
 
     let mut ws = open(

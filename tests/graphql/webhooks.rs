@@ -880,9 +880,14 @@ async fn retention_keeps_events_until_webhooks_have_been_dispatched_and_prunes_o
         .await
         .unwrap();
     let keep = Duration::from_secs(30 * 24 * 3600);
-    let pruned = retention::prune(&app.db, keep, chrono::Utc::now())
-        .await
-        .unwrap();
+    let pruned = retention::prune(
+        &app.db,
+        keep,
+        &[momentum_api::webhooks::worker::CURSOR_NAME],
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(pruned.deliveries, 1, "the delivered one is done with");
     let kept = entity::event::Entity::find()
         .filter(entity::event::Column::EntityId.eq(event))

@@ -1,6 +1,8 @@
 //! Event retention: events older than `MOMENTUM_EVENT_RETENTION_DAYS` (90 by default, at
 //! least 30) are deleted by a job in every server process, with webhook deliveries queued
-//! as long ago (an active endpoint's are delivered or given up within a day or so). Events the webhook dispatcher has not read yet are kept. The
+//! as long ago (an active endpoint's are delivered or given up within a day or so). Events
+//! a stored reader (a `job_cursor` row the caller names, such as the webhook dispatcher's)
+//! has not read yet are kept. The
 //! highest position deleted is remembered, so a subscriber resuming from a cursor behind
 //! it is told so instead of silently missing events.
 
@@ -40,9 +42,14 @@ pub struct Pruned {
 }
 
 /// Runs [`prune`] now and then every [`EVERY`] until `shutdown` turns `true`.
-pub async fn run(db: DatabaseConnection, keep: Duration, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(
+    db: DatabaseConnection,
+    keep: Duration,
+    readers: &'static [&'static str],
+    mut shutdown: watch::Receiver<bool>,
+) {
     loop {
-        match prune(&db, keep, Utc::now()).await {
+        match prune(&db, keep, readers, Utc::now()).await {
             Ok(p) if p != Pruned::default() => {
                 tracing::info!(
                     events = p.events,
@@ -63,17 +70,18 @@ pub async fn run(db: DatabaseConnection, keep: Duration, mut shutdown: watch::Re
     }
 }
 
-/// Deletes events recorded before `now - keep` (but none the webhook dispatcher has yet to
-/// read) and webhook deliveries queued before then.
+/// Deletes events recorded before `now - keep` (but none that a reader named in `readers`,
+/// by its `job_cursor` row, has yet to read) and webhook deliveries queued before then.
 pub async fn prune(
     db: &DatabaseConnection,
     keep: Duration,
+    readers: &[&str],
     now: DateTime<Utc>,
 ) -> Result<Pruned, DbErr> {
     let cutoff = now - TimeDelta::from_std(keep).unwrap_or(TimeDelta::MAX);
     let mut done = Pruned::default();
     loop {
-        let deleted = prune_events(db, cutoff).await?;
+        let deleted = prune_events(db, cutoff, readers).await?;
         done.events += deleted;
         if deleted < BATCH {
             break;
@@ -89,19 +97,22 @@ pub async fn prune(
     Ok(done)
 }
 
-/// The `job_cursor` row of the webhook dispatcher, the event table's one reader with a
-/// stored position: events it has not read yet are kept.
-pub const WEBHOOK_DISPATCH_CURSOR: &str = "webhooks";
-
 /// One batch of old events, and the horizon moved past them, in one transaction.
-async fn prune_events(db: &DatabaseConnection, cutoff: DateTime<Utc>) -> Result<u64, DbErr> {
+async fn prune_events(
+    db: &DatabaseConnection,
+    cutoff: DateTime<Utc>,
+    readers: &[&str],
+) -> Result<u64, DbErr> {
     let txn = crate::audit::begin_write(db).await?;
     let mut old = Condition::all().add(event::Column::CreatedAt.lt(cutoff));
-    // Whatever the webhook dispatcher has not read yet stays until it has.
-    if let Some(row) = job_cursor::Entity::find_by_id(WEBHOOK_DISPATCH_CURSOR)
-        .one(&txn)
-        .await?
-        && let Ok(at) = serde_json::from_str::<Cursor>(&row.position)
+    // Whatever a stored reader has not read yet stays until it has.
+    let positions = job_cursor::Entity::find()
+        .filter(job_cursor::Column::Name.is_in(readers.iter().copied()))
+        .all(&txn)
+        .await?;
+    for at in positions
+        .iter()
+        .filter_map(|row| serde_json::from_str::<Cursor>(&row.position).ok())
     {
         old = old.add(match txn.get_database_backend() {
             // Behind the window, or in it up to the sequence read.

@@ -86,7 +86,7 @@ impl Default for WebhookConfig {
 }
 
 /// The dispatcher's row in `job_cursor` (event retention keeps what it has not read).
-pub const CURSOR_NAME: &str = crate::events::retention::WEBHOOK_DISPATCH_CURSOR;
+pub const CURSOR_NAME: &str = "webhooks";
 
 /// Makes sure the dispatcher has a position, inside the transaction that creates a webhook:
 /// the first webhook starts it at "now", so it gets every event committed after it.
