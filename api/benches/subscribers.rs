@@ -50,10 +50,12 @@
 //! Anything that starts it without `--bench` (e.g. `cargo test --all-targets`) skips it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::{
-    net::TcpListener,
     path::{Path, PathBuf},
-    process::{Child, Command, ExitCode},
+    process::{Command, ExitCode},
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -151,7 +153,11 @@ async fn bench() -> Result<()> {
                 .and_then(|v| v.split_whitespace().next().map(str::to_owned))
                 .unwrap_or_default();
             let label = format!("PostgreSQL {version}").trim().to_owned();
-            (label, with_database(admin_url, &name), Some((admin, name)))
+            (
+                label,
+                momentum_api::db::url_with_database(admin_url, &name),
+                Some((admin, name)),
+            )
         }
         None => {
             let path = dir.join("bench.db");
@@ -279,7 +285,7 @@ async fn run(settings: &Settings, database: &str, url: &str, dir: &Path) -> Resu
         .map_err(|e| anyhow::anyhow!("seeding: {e:?}"))?;
     db.close().await.ok();
 
-    let port = free_port()?;
+    let port = support::free_port();
     let log = dir.join("server.log");
     let server = serve(url, port, settings, &log)?;
     let http = reqwest::Client::new();
@@ -765,17 +771,7 @@ async fn gql(
     Ok(body)
 }
 
-/// A server process, stopped when dropped (also when the benchmark fails).
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.0.kill().ok();
-        self.0.wait().ok();
-    }
-}
-
-fn serve(url: &str, port: u16, settings: &Settings, log: &Path) -> Result<Server> {
+fn serve(url: &str, port: u16, settings: &Settings, log: &Path) -> Result<support::Server> {
     // The server logs to stdout; both go to the log file.
     let log = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_momentum"));
@@ -797,7 +793,9 @@ fn serve(url: &str, port: u16, settings: &Settings, log: &Path) -> Result<Server
     if let Some(poll) = settings.poll_ms {
         cmd.env("MOMENTUM_EVENT_POLL_MS", poll.to_string());
     }
-    Ok(Server(cmd.spawn().context("starting momentum serve")?))
+    Ok(support::Server(
+        cmd.spawn().context("starting momentum serve")?,
+    ))
 }
 
 async fn ready(http: &reqwest::Client, port: u16) -> Result<()> {
@@ -816,23 +814,6 @@ async fn ready(http: &reqwest::Client, port: u16) -> Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-/// `url` with its database name replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    format!("{}/{name}{query}", &base[..path_start])
 }
 
 /// The resident set size of process `pid`, in KiB.

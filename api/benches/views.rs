@@ -85,11 +85,13 @@
 //! `RUST_LOG` sets the Momentum server's log level (default `warn`); its log and
 //! PostGraphile's are kept in a temporary directory when the run fails.
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::{
     collections::BTreeSet,
-    net::TcpListener,
     path::{Path, PathBuf},
-    process::{Child, Command, ExitCode, Stdio},
+    process::{Command, ExitCode, Stdio},
     sync::{
         Arc,
         atomic::{AtomicUsize, Ordering},
@@ -408,7 +410,7 @@ async fn run(settings: &Settings, databases: &mut Databases, dir: &Path) -> Resu
 
     // 1. The database, the library's demo practice.
     let name = databases.create("momentum_bench").await?;
-    let url = with_database(&settings.admin_url, &name);
+    let url = momentum_api::db::url_with_database(&settings.admin_url, &name);
     let db = Database::connect(&url).await.context("connecting")?;
     momentum_api::db::migrate(&db).await.context("migrating")?;
     let hash = momentum_api::auth::password::hash_blocking("bench-password-123")
@@ -418,7 +420,7 @@ async fn run(settings: &Settings, databases: &mut Databases, dir: &Path) -> Resu
         .map_err(|e| anyhow::anyhow!("seeding the demo practice: {e:?}"))?;
 
     // 2. The server.
-    let port = free_port()?;
+    let port = support::free_port();
     let log = dir.join("momentum.log");
     let momentum = serve(&url, port, settings.pool, &log)?;
     let http = reqwest::Client::builder()
@@ -494,11 +496,11 @@ async fn run(settings: &Settings, databases: &mut Databases, dir: &Path) -> Resu
 
     // 4. The peers.
     let pgbench_name = databases.create("momentum_bench_pgbench").await?;
-    let pgbench_url = with_database(&settings.admin_url, &pgbench_name);
+    let pgbench_url = momentum_api::db::url_with_database(&settings.admin_url, &pgbench_name);
     let pgbench = pgbench_init(&pgbench_url, dir).await?;
     let pgl = match install_postgraphile(&settings.peers_dir.join("postgraphile5")) {
         Ok(install) => {
-            let port = free_port()?;
+            let port = support::free_port();
             let log = dir.join("postgraphile.log");
             let server = start_postgraphile(&install, &url, port, settings.pool, &log)?;
             let endpoint = format!("http://127.0.0.1:{port}/graphql");
@@ -1551,7 +1553,7 @@ fn start_postgraphile(
     port: u16,
     pool: u32,
     log: &Path,
-) -> Result<Server> {
+) -> Result<support::Server> {
     let log = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
     let child = Command::new(&install.node)
         .arg(&install.cli)
@@ -1567,17 +1569,7 @@ fn start_postgraphile(
         .stderr(log)
         .spawn()
         .context("starting PostGraphile")?;
-    Ok(Server(child))
-}
-
-/// A child process, stopped when dropped (also when the benchmark fails).
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.0.kill().ok();
-        self.0.wait().ok();
-    }
+    Ok(support::Server(child))
 }
 
 /// `url` without TLS unless it says otherwise: PostGraphile's driver (node-postgres) does not
@@ -1592,7 +1584,7 @@ fn plain_tcp(url: &str) -> String {
     }
 }
 
-fn serve(url: &str, port: u16, pool: u32, log: &Path) -> Result<Server> {
+fn serve(url: &str, port: u16, pool: u32, log: &Path) -> Result<support::Server> {
     let url = plain_tcp(url);
     // The server logs to stdout; both go to the log file.
     let log = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
@@ -1618,12 +1610,17 @@ fn serve(url: &str, port: u16, pool: u32, log: &Path) -> Result<Server> {
         .stderr(log)
         .spawn()
         .context("starting momentum serve")?;
-    Ok(Server(child))
+    Ok(support::Server(child))
 }
 
 /// Waits until `url` answers 200, for at most 60 s, or fails with the log's end when the
 /// process exits first.
-async fn ready(http: &reqwest::Client, url: &str, server: &Server, log: &Path) -> Result<()> {
+async fn ready(
+    http: &reqwest::Client,
+    url: &str,
+    server: &support::Server,
+    log: &Path,
+) -> Result<()> {
     wait_until(server, log, || async {
         http.get(url)
             .send()
@@ -1637,7 +1634,7 @@ async fn ready(http: &reqwest::Client, url: &str, server: &Server, log: &Path) -
 async fn ready_graphql(
     http: &reqwest::Client,
     url: &str,
-    server: &Server,
+    server: &support::Server,
     log: &Path,
 ) -> Result<()> {
     wait_until(server, log, || async {
@@ -1657,7 +1654,7 @@ async fn ready_graphql(
     .await
 }
 
-async fn wait_until<F, Fut>(server: &Server, log: &Path, mut up: F) -> Result<()>
+async fn wait_until<F, Fut>(server: &support::Server, log: &Path, mut up: F) -> Result<()>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -1684,7 +1681,7 @@ where
 }
 
 /// Whether the child has exited (a zombie not yet reaped; `Child::try_wait` needs `&mut`).
-fn server_exited(server: &Server) -> bool {
+fn server_exited(server: &support::Server) -> bool {
     std::fs::read_to_string(format!("/proc/{}/stat", server.0.id()))
         .ok()
         .and_then(|stat| {
@@ -1709,23 +1706,6 @@ fn log_summary(path: &Path) -> String {
         count(" ERROR "),
         std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".to_owned())
     )
-}
-
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-/// `url` with its database name replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    format!("{}/{name}{query}", &base[..path_start])
 }
 
 /// The resident set size of process `pid`, in KiB.

@@ -7,6 +7,20 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 use crate::config::Config;
 
+/// `url` (`postgres://u@h:p/db?x`) with its database name replaced by `name`: how the test
+/// harnesses and benchmarks reach the database of their own they create beside the admin one.
+pub fn url_with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    format!("{}/{name}{query}", &base[..path_start])
+}
+
 /// Opens the pool described by `config`.
 pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
     connect_sized(config, config.db_pool_size).await

@@ -74,7 +74,7 @@ impl TestDatabase {
                     .await
                     .expect("create test database");
                 admin.close().await.ok();
-                let url = with_database(&admin_url, &name);
+                let url = momentum_api::db::url_with_database(&admin_url, &name);
                 (Self::Postgres { admin_url, name }, url)
             }
             _ => {
@@ -123,19 +123,6 @@ impl Drop for TestDatabase {
             }
         }
     }
-}
-
-/// `postgres://u@h:p/db?x` with `db` replaced.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    format!("{}/{name}{query}", &base[..path_start])
 }
 
 fn password_hash() -> &'static str {

@@ -2,6 +2,8 @@
 //! test's own (a SQLite file, or a PostgreSQL database when `MOMENTUM_TEST_DATABASE_URL` is
 //! set), and a server process that is killed when dropped.
 #![allow(dead_code)]
+// Test and benchmark set-up: a failure here should stop the run at once.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::{net::TcpListener, process::Child};
 
@@ -15,19 +17,6 @@ pub fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-/// `postgres://u@h:p/db?x` with `db` replaced.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    format!("{}/{name}{query}", &base[..path_start])
 }
 
 /// The test's database: a SQLite file or a PostgreSQL database, removed by [`Self::drop_it`].
@@ -47,7 +36,7 @@ impl TestDb {
                     .execute_unprepared(&format!("CREATE DATABASE {name}"))
                     .await
                     .unwrap();
-                let url = with_database(&admin_url, &name);
+                let url = momentum_api::db::url_with_database(&admin_url, &name);
                 (Self::Postgres { admin_url, name }, url)
             }
             _ => {
