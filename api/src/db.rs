@@ -52,13 +52,13 @@ async fn connect_sized(config: &Config, size: u32) -> Result<DatabaseConnection,
         // A ping on every checkout is a round trip per statement; only a connection idle
         // long enough to have been dropped by a proxy or the server is tested first.
         .test_before_acquire_if_idle_for(Duration::from_secs(30))
-        // sqlx's statement log carries bound values (PHI): keep it off (DESIGN §9).
+        // sqlx's statement log carries bound values (PHI): keep it off (docs/architecture.md, "Security").
         .sqlx_logging(false);
     if config.is_postgres() {
         let timeout = config.db_statement_timeout.as_millis().to_string();
         opt.map_sqlx_postgres_opts(move |o| {
             // JIT compiles the report's statement on every request, for longer than it then
-            // runs (README, Benchmarks: Insights): the server's statements are short and many.
+            // runs (docs/benchmarks.md, "Insights"): the server's statements are short and many.
             o.options([("statement_timeout", timeout.as_str()), ("jit", "off")])
                 .application_name("momentum")
         });

@@ -1,7 +1,7 @@
 //! The `momentum` binary: parse the command line and run.
 
 /// mimalloc instead of the system allocator: a third of the server's CPU under load went to
-/// glibc's malloc and free, and glibc kept the heap of a burst long after it (README,
+/// glibc's malloc and free, and glibc kept the heap of a burst long after it (docs/benchmarks.md,
 /// Benchmarks: Views).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -25,7 +25,7 @@ async fn server_connections_carry_the_settings_the_server_relies_on() {
     let db = momentum_api::db::connect(&app.config).await.unwrap();
     match db.get_database_backend() {
         DatabaseBackend::Postgres => {
-            // Reports compile for longer than they run under JIT (README, Benchmarks).
+            // Reports compile for longer than they run under JIT (docs/benchmarks.md).
             assert_eq!(one(&db, "SHOW jit").await, "off");
             assert_eq!(one(&db, "SHOW statement_timeout").await, "10s");
             assert_eq!(one(&db, "SHOW application_name").await, "momentum");

@@ -46,7 +46,7 @@ fn close(a: &Value, b: f64) -> bool {
     a.as_f64().is_some_and(|a| (a - b).abs() < 1e-9)
 }
 
-/// The fortnight of the README's worked example, for client 0 (created 60 days ago, UTC).
+/// The fortnight of the worked example of docs/insights.md, for client 0 (created 60 days ago, UTC).
 async fn prepared_fortnight(app: &TestApp, now: DateTime<Utc>) -> Uuid {
     let c = app.a.client_ids[0];
     let h = history(app, c);

@@ -1,4 +1,4 @@
-//! Who sees what (DESIGN §5): enforced in SQL, and not-visible is exactly NOT_FOUND.
+//! Who sees what (docs/architecture.md, "Scope"): enforced in SQL, and not-visible is exactly NOT_FOUND.
 
 use momentum_api::auth::{Role, Scope};
 use serde_json::json;

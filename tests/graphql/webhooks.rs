@@ -228,7 +228,7 @@ fn hmac_hex(secret: &str, signed: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-/// The README's verification: split `t=…,v1=…`, HMAC-SHA256 of `"{t}.{body}"`.
+/// The verification docs/webhooks.md describes: split `t=…,v1=…`, HMAC-SHA256 of `"{t}.{body}"`.
 fn verifies(secret: &str, header: &str, body: &str) -> bool {
     let mut t = None;
     let mut sigs = Vec::new();

@@ -37,7 +37,7 @@ pub enum BriefSinceBasisValue {
     ClientCreated,
 }
 
-/// The rule that suggested an agenda item (the README lists each with its threshold).
+/// The rule that suggested an agenda item (docs/insights.md lists each with its threshold).
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(name = "BriefAgendaRule", remote = "super::domain::AgendaRule")]
 pub enum BriefAgendaRuleValue {

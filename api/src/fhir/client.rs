@@ -17,7 +17,7 @@ pub struct ClientFhir {
 impl ClientFhir {
     /// The client's record as a FHIR R4 `Bundle` (type `collection`): Patient, Goal,
     /// CarePlan, Task, Observation and QuestionnaireResponse resources linked by
-    /// `urn:uuid:` references (see the README's FHIR export section for the mapping).
+    /// `urn:uuid:` references (docs/fhir.md has the mapping).
     /// Private entries are left out. Tracker entries (at most 1,000) and measures (at
     /// most 200) are the oldest from `since` on: to export more, call again with `since`
     /// set to the last one's time. Clinical: the care team, the client, and integrators

@@ -1,6 +1,6 @@
 //! Nested fields load through one generic DataLoader, [`Batched`], over a service's
 //! [`Batch`]: all the parents at one place in a document are answered by the same few
-//! statements, whatever their number (DESIGN §8). Loaders are made per request (lazily,
+//! statements, whatever their number (docs/architecture.md, "Loading"). Loaders are made per request (lazily,
 //! on a field's first use) and bound to the viewer: every batch query carries the viewer's
 //! scope in its SQL, and every batch of clinical reads notes one audit row.
 

@@ -4,7 +4,7 @@
 //! The token travels in `connection_init` (`{"authorization": "Bearer …"}`). A missing or
 //! bad token closes the socket with 4401; one that stops being valid later (the user is
 //! disabled, the credential revoked) with 4403. The socket is closed with 4401 when the
-//! token expires: async-graphql never does that by itself (DESIGN §11), so this pump
+//! token expires: async-graphql never does that by itself (docs/architecture.md, "Security"), so this pump
 //! watches the clock and re-checks the principal every [`RECHECK_EVERY`].
 
 use std::{

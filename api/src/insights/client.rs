@@ -17,7 +17,7 @@ pub struct ClientInsights {
 impl ClientInsights {
     /// How engaged the client has been with the work between sessions over the last 14
     /// days (configurable): a 0-100 score, its trend and parts, the tracking streak and
-    /// days since the last activity (clinical access; see the README's "Momentum score").
+    /// days since the last activity (clinical access; docs/insights.md, "Momentum score").
     async fn momentum(&self, ctx: &Context<'_>) -> GqlResult<crate::insights::types::Momentum> {
         let fresh = crate::insights::resolvers::freshness(&context::state(ctx)?.config);
         let window_days = fresh.window_days;

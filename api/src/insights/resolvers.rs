@@ -76,7 +76,7 @@ pub struct InsightsMutation;
 
 #[Object]
 impl InsightsMutation {
-    /// Evaluates the engagement-alert rules (DISENGAGEMENT, MISSED_HOMEWORK; see the README)
+    /// Evaluates the engagement-alert rules (DISENGAGEMENT, MISSED_HOMEWORK; see docs/insights.md)
     /// for every ACTIVE client of the practice now, instead of waiting for the periodic
     /// evaluator, and raises what is due. Practice admins only. Waits for an evaluation
     /// already running, so an alert is never raised twice.

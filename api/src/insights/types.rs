@@ -35,14 +35,14 @@ pub struct MomentumComponent {
 }
 
 /// A client's momentum: how engaged they have been with the work between sessions over
-/// the last `windowDays` days. The formula is in the README ("Momentum score").
+/// the last `windowDays` days. The formula is in docs/insights.md ("Momentum score").
 pub struct Momentum {
     pub inner: domain::Momentum,
     pub window_days: i64,
 }
 
 /// A client's momentum: how engaged they have been with the work between sessions over
-/// the last `windowDays` days. The formula is in the README ("Momentum score").
+/// the last `windowDays` days. The formula is in docs/insights.md ("Momentum score").
 #[Object]
 impl Momentum {
     /// 0 to 100: the weighted share of what was asked that was done. Null in the client's

@@ -21,7 +21,7 @@ impl ReportsQuery {
     /// therapist or by month, with totals. Practice admins and integrators with
     /// `REPORTS_READ`; anyone else gets `FORBIDDEN`. `to` not after `from`, or more than
     /// 1096 days (three years) after it, is `BAD_USER_INPUT` on `to`. Rows hold counts and
-    /// rates only, never a client's id or name. Every definition is in the README
+    /// rates only, never a client's id or name. Every definition is in docs/reports.md
     /// ("Practice reports").
     async fn practice_report(
         &self,
@@ -47,7 +47,7 @@ impl ReportsQuery {
     /// the totals row last with `group` = `TOTAL`). Same arguments, access and errors.
     /// Counts are integers; `homework_done` has one decimal, mean changes two, rates four
     /// (fractions 0 to 1); an undefined value is an empty cell. Columns are listed in the
-    /// README ("Practice reports").
+    /// docs/reports.md.
     async fn export_report_csv(
         &self,
         ctx: &Context<'_>,

@@ -155,7 +155,10 @@ fn builder(
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    format!("{SDL_HEADER}{}", build_schema(&Config::default(), None).sdl())
+    format!(
+        "{SDL_HEADER}{}",
+        build_schema(&Config::default(), None).sdl()
+    )
 }
 
 /// The first lines of `schema.graphql`: where it comes from.

@@ -178,7 +178,7 @@ pub struct WebhookSecretPayload {
     /// The webhook.
     pub webhook: Webhook,
     /// The signing secret, shown this once: verify every delivery's `Momentum-Signature`
-    /// with it (see the README).
+    /// with it (see docs/webhooks.md).
     pub secret: String,
 }
 

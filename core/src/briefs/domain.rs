@@ -1,6 +1,6 @@
 //! Pre-session brief values: where the window starts, its limits, and the suggested agenda.
 //! The agenda is a pure function of the brief's figures ([`agenda`]); each rule, its
-//! threshold and its priority are documented here and in the README's agenda table.
+//! threshold and its priority are documented here and in the agenda table of docs/insights.md.
 
 use crate::{
     measures::domain::{Instrument, ReliableChange, compare},

@@ -31,7 +31,7 @@ pub fn committed() {
 /// Why not `NOTIFY` inside each writing transaction: PostgreSQL serialises the commits of
 /// transactions that notify (they take the notification queue's lock and hold it through
 /// their WAL flush), so every write of every server process waited in one line; measured,
-/// `logEntry` stayed at one commit per WAL flush however many callers there were (README,
+/// `logEntry` stayed at one commit per WAL flush however many callers there were (docs/benchmarks.md,
 /// Benchmarks). After the commit, a notification costs one small transaction per burst, and
 /// a process that dies between its commit and its `NOTIFY` delays the other processes only
 /// until their next poll.

@@ -187,7 +187,7 @@ pub enum CaseloadSort {
     NextSession,
 }
 
-/// Engagement alert rules (documented in the README; the evaluator applies them).
+/// Engagement alert rules (documented in docs/insights.md; the evaluator applies them).
 pub mod rules {
     /// DISENGAGEMENT (inactivity): local days without any activity.
     pub const INACTIVE_DAYS: i64 = 7;

@@ -78,7 +78,7 @@ pub struct Facts {
     /// The score window ending now, and the one ending [`TREND_DAYS`] ago.
     pub now: Inputs,
     pub week_ago: Inputs,
-    /// The client's latest activity of any kind (see the README for the list).
+    /// The client's latest activity of any kind (docs/insights.md has the list).
     pub last_activity_at: Option<DateTime<Utc>>,
     /// Local days from the last activity to today (0: today); null with none.
     pub days_since_last_activity: Option<i64>,
