@@ -14,7 +14,13 @@
 //!   `SELECT` names the therapists.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, Statement, Value};
+use sea_orm::{
+    Condition, ConnectionTrait, DatabaseConnection, Order, QueryResult, Value,
+    sea_query::{
+        Alias, Asterisk, CommonTableExpression, Expr, ExprTrait as _, Func, JoinType, Query,
+        SelectStatement, UnionType, WithClause, WithQuery,
+    },
+};
 use uuid::Uuid;
 
 use super::domain::{
@@ -27,6 +33,7 @@ use crate::{
     homework::domain::Outcome,
     measures::{domain::Instrument, service::thresholds},
     sessions::domain::SessionStatus,
+    sql,
 };
 
 /// Practice admins, and integrators with `REPORTS_READ`; everyone else is `FORBIDDEN`.
@@ -78,49 +85,57 @@ async fn audited(
     .await
 }
 
-/// SQL text with numbered parameters (`$1`, `$2`, ...: PostgreSQL's form, which SQLite
-/// takes as well).
-struct Sql {
-    text: String,
-    values: Vec<Value>,
+/// A column of a table alias or common table expression: `t.col`.
+fn col(table: &str, column: &str) -> Expr {
+    Expr::col((Alias::new(table), Alias::new(column)))
 }
 
-impl Sql {
-    fn new() -> Self {
-        Self {
-            text: String::new(),
-            values: Vec::new(),
+/// `(SELECT …)` as a value.
+fn scalar(select: SelectStatement) -> Expr {
+    Expr::SubQuery(None, Box::new(select.into()))
+}
+
+/// `CAST(COALESCE(SUM(e), 0) AS BIGINT)`: SUM of a BIGINT is NUMERIC on PostgreSQL.
+fn int_sum(e: Expr) -> Expr {
+    Func::cast_as(
+        Func::coalesce([Expr::from(Func::sum(e)), Expr::val(0)]),
+        Alias::new("BIGINT"),
+    )
+    .into()
+}
+
+/// How many rows `cond` holds for, as a BIGINT (0 when none).
+fn int_count(cond: Condition) -> Expr {
+    Func::cast_as(
+        Func::coalesce([sql::count_if(cond), Expr::val(0)]),
+        Alias::new("BIGINT"),
+    )
+    .into()
+}
+
+/// `SELECT a, b, c UNION ALL SELECT …`: one row per tuple (`rows` is never empty).
+fn rows_of(rows: Vec<[Value; 3]>, names: [&str; 3]) -> SelectStatement {
+    let mut selects = rows.into_iter().map(|row| {
+        let mut q = Query::select();
+        for (v, name) in row.into_iter().zip(names) {
+            q.expr_as(Expr::val(v), Alias::new(name));
         }
+        q
+    });
+    let mut first = selects.next().unwrap_or_else(Query::select);
+    for q in selects {
+        first.union(UnionType::All, q);
     }
-
-    /// Binds a value and returns its placeholder.
-    fn bind(&mut self, v: impl Into<Value>) -> String {
-        self.values.push(v.into());
-        format!("${}", self.values.len())
-    }
-
-    fn push(&mut self, s: &str) {
-        self.text.push_str(s);
-    }
+    first
 }
 
-/// `WITH name(columns) AS (VALUES (..), (..))`, or an empty relation of the same shape
-/// when there are no rows (`VALUES` cannot be empty).
-fn values_cte(sql: &mut Sql, name: &str, rows: Vec<[Value; 3]>, empty: &str) {
-    sql.push(&format!("{name}(w, s, e) AS ("));
-    if rows.is_empty() {
-        sql.push(empty);
-    } else {
-        let rows: Vec<String> = rows
-            .into_iter()
-            .map(|[a, b, c]| {
-                let (a, b, c) = (sql.bind(a), sql.bind(b), sql.bind(c));
-                format!("({a}, {b}, {c})")
-            })
-            .collect();
-        sql.push(&format!("VALUES {}", rows.join(", ")));
-    }
-    sql.push(")");
+/// A common table expression `name(columns) AS [MATERIALIZED] (query)`.
+fn cte(name: &str, columns: &[&str], query: SelectStatement) -> CommonTableExpression {
+    CommonTableExpression::new()
+        .table_name(Alias::new(name))
+        .columns(columns.iter().map(|c| Alias::new(*c)))
+        .query(query)
+        .to_owned()
 }
 
 /// Builds the one statement of a report.
@@ -130,205 +145,359 @@ fn statement(
     group_by: GroupBy,
     now: DateTime<Utc>,
     points: &[(Instrument, i32)],
-) -> Sql {
-    let mut sql = Sql::new();
-    let p = sql.bind(pid);
-    let nil = sql.bind(Uuid::nil());
+) -> WithQuery {
+    let therapists = group_by == GroupBy::Therapist;
+    let in_practice = |table: &str| col(table, "practice_id").eq(pid);
     let mut weeks = Vec::new();
     for w in wins {
         for (s, e) in full_weeks(w, now) {
             weeks.push([w.key.clone().into(), s.into(), e.into()]);
         }
     }
-    sql.push("WITH ");
-    values_cte(
-        &mut sql,
-        "win",
+    let win = rows_of(
         wins.iter()
             .map(|w| [w.key.clone().into(), w.start.into(), w.end.into()])
             .collect(),
-        "",
+        ["w", "s", "e"],
     );
-    sql.push(", ");
-    values_cte(&mut sql, "wk", weeks, "SELECT w, s, e FROM win WHERE 1 = 0");
+    let wk = if weeks.is_empty() {
+        // An empty relation of the same shape.
+        Query::select()
+            .columns([Alias::new("w"), Alias::new("s"), Alias::new("e")])
+            .from(Alias::new("win"))
+            .and_where(Expr::val(1).eq(0))
+            .to_owned()
+    } else {
+        rows_of(weeks, ["w", "s", "e"])
+    };
 
     // The clients with something in their care in a window, once per window.
-    let cancelled = sql.bind(SessionStatus::Cancelled.as_str());
-    let in_window = |table: &str, column: &str, extra: &str| {
-        format!(
-            "EXISTS (SELECT 1 FROM {table} x WHERE x.client_id = c.id \
-             AND x.practice_id = {p} AND x.{column} >= win.s AND x.{column} < win.e{extra})"
-        )
+    let in_window = |table: &str, column: &str, extra: Option<Expr>| {
+        let mut q = Query::select();
+        q.expr(Expr::val(1))
+            .from_as(Alias::new(table), Alias::new("x"))
+            .and_where(col("x", "client_id").equals((Alias::new("c"), Alias::new("id"))))
+            .and_where(in_practice("x"))
+            .and_where(col("x", column).gte(col("win", "s")))
+            .and_where(col("x", column).lt(col("win", "e")));
+        if let Some(extra) = extra {
+            q.and_where(extra);
+        }
+        Expr::exists(q)
     };
-    let active = [
-        in_window(
+    let active = Condition::any()
+        .add(in_window(
             "therapy_session",
             "scheduled_at",
-            &format!(" AND x.status <> {cancelled}"),
-        ),
-        in_window("homework_occurrence", "due_at", ""),
-        in_window("tracker_entry", "recorded_at", ""),
-        in_window("thought_record", "recorded_at", ""),
-        in_window("measure_response", "administered_at", ""),
-    ]
-    .join(" OR ");
-    sql.push(&format!(
-        ", cl(w, s, e, cid, created) AS (SELECT win.w, win.s, win.e, c.id, c.created_at \
-         FROM client c CROSS JOIN win WHERE c.practice_id = {p} AND ({active}))"
-    ));
+            Some(col("x", "status").ne(SessionStatus::Cancelled.as_str())),
+        ))
+        .add(in_window("homework_occurrence", "due_at", None))
+        .add(in_window("tracker_entry", "recorded_at", None))
+        .add(in_window("thought_record", "recorded_at", None))
+        .add(in_window("measure_response", "administered_at", None));
+    let cl = Query::select()
+        .exprs([
+            col("win", "w"),
+            col("win", "s"),
+            col("win", "e"),
+            col("c", "id"),
+            col("c", "created_at"),
+        ])
+        .from_as(Alias::new("client"), Alias::new("c"))
+        .cross_join(Alias::new("win"))
+        .and_where(in_practice("c"))
+        .cond_where(active)
+        .to_owned();
 
     // Per client and window, each figure is a correlated subquery on a (client, time)
     // index: no join between derived tables whose size the planner has to guess.
-    let mut credit = String::from("CASE x.outcome");
-    for o in Outcome::ALL {
-        let (name, c) = (sql.bind(o.as_str()), sql.bind(o.credit()));
-        credit.push_str(&format!(" WHEN {name} THEN {c}"));
+    let of_client = |table: &str, column: &str| {
+        Query::select()
+            .from_as(Alias::new(table), Alias::new("x"))
+            .and_where(col("x", "client_id").equals((Alias::new("cl"), Alias::new("cid"))))
+            .and_where(in_practice("x"))
+            .and_where(col("x", column).gte(col("cl", "s")))
+            .and_where(col("x", column).lt(col("cl", "e")))
+            .to_owned()
+    };
+    let homework = of_client("homework_occurrence", "due_at")
+        .and_where(col("x", "due_at").lt(now))
+        .to_owned();
+    let measures = of_client("measure_response", "administered_at");
+    let mut credit = Expr::case(
+        col("x", "outcome").eq(Outcome::ALL[0].as_str()),
+        Expr::val(Outcome::ALL[0].credit()),
+    );
+    for o in Outcome::ALL.into_iter().skip(1) {
+        credit = credit.case(col("x", "outcome").eq(o.as_str()), Expr::val(o.credit()));
     }
-    let zero = sql.bind(0.0_f64);
-    credit.push_str(&format!(" ELSE {zero} END"));
-    let now_p = sql.bind(now);
-    let homework = format!(
-        "FROM homework_occurrence x WHERE x.client_id = cl.cid AND x.practice_id = {p} \
-         AND x.due_at >= cl.s AND x.due_at < cl.e AND x.due_at < {now_p}"
-    );
-    let measures = format!(
-        "FROM measure_response x WHERE x.client_id = cl.cid AND x.practice_id = {p} \
-         AND x.administered_at >= cl.s AND x.administered_at < cl.e"
-    );
-    let weeks = "FROM wk WHERE wk.w = cl.w AND wk.s >= cl.created";
+    let credit = credit.finally(Expr::val(0.0_f64));
+    let week_rows = || {
+        Query::select()
+            .from(Alias::new("wk"))
+            .and_where(col("wk", "w").equals((Alias::new("cl"), Alias::new("w"))))
+            .and_where(col("wk", "s").gte(col("cl", "created")))
+            .to_owned()
+    };
     let entry_in_week = |table: &str| {
-        format!(
-            "EXISTS (SELECT 1 FROM {table} x WHERE x.client_id = cl.cid \
-             AND x.practice_id = {p} AND x.recorded_at >= wk.s AND x.recorded_at < wk.e)"
+        Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from_as(Alias::new(table), Alias::new("x"))
+                .and_where(col("x", "client_id").equals((Alias::new("cl"), Alias::new("cid"))))
+                .and_where(in_practice("x"))
+                .and_where(col("x", "recorded_at").gte(col("wk", "s")))
+                .and_where(col("x", "recorded_at").lt(col("wk", "e")))
+                .to_owned(),
         )
     };
     // (expression, name) of each figure.
-    let mut per: Vec<(String, String)> = vec![
+    let mut per: Vec<(Expr, String)> = vec![
         // Homework due in the window and already due now, and its credit.
-        (format!("SELECT COUNT(*) {homework}"), "due".to_owned()),
         (
-            format!("SELECT SUM({credit}) {homework}"),
+            scalar(homework.clone().expr(sql::count_all()).to_owned()),
+            "due".to_owned(),
+        ),
+        (
+            scalar(homework.clone().expr(Func::sum(credit)).to_owned()),
             "done".to_owned(),
         ),
         // Full weeks since the client was created, and those with a self-monitoring entry.
-        (format!("SELECT COUNT(*) {weeks}"), "weeks".to_owned()),
         (
-            format!(
-                "SELECT COUNT(*) {weeks} AND ({} OR {})",
-                entry_in_week("tracker_entry"),
-                entry_in_week("thought_record")
+            scalar(week_rows().expr(sql::count_all()).to_owned()),
+            "weeks".to_owned(),
+        ),
+        (
+            scalar(
+                week_rows()
+                    .expr(sql::count_all())
+                    .cond_where(
+                        Condition::any()
+                            .add(entry_in_week("tracker_entry"))
+                            .add(entry_in_week("thought_record")),
+                    )
+                    .to_owned(),
             ),
             "tracked".to_owned(),
         ),
-        (format!("SELECT COUNT(*) {measures}"), "measures".to_owned()),
+        (
+            scalar(measures.clone().expr(sql::count_all()).to_owned()),
+            "measures".to_owned(),
+        ),
     ];
     // Per instrument: how many scores, the first and the last.
     for (k, &(i, _)) in points.iter().enumerate() {
-        let this = format!("{measures} AND x.instrument = {}", sql.bind(i.as_str()));
-        per.push((format!("SELECT COUNT(*) {this}"), format!("n{k}")));
+        let this = measures
+            .clone()
+            .and_where(col("x", "instrument").eq(i.as_str()))
+            .to_owned();
         per.push((
-            format!("SELECT x.total {this} ORDER BY x.administered_at, x.id LIMIT 1"),
-            format!("f{k}"),
+            scalar(this.clone().expr(sql::count_all()).to_owned()),
+            format!("n{k}"),
         ));
-        per.push((
-            format!("SELECT x.total {this} ORDER BY x.administered_at DESC, x.id DESC LIMIT 1"),
-            format!("l{k}"),
-        ));
+        for (order, name) in [
+            (Order::Asc, format!("f{k}")),
+            (Order::Desc, format!("l{k}")),
+        ] {
+            per.push((
+                scalar(
+                    this.clone()
+                        .expr(col("x", "total"))
+                        .order_by_expr(col("x", "administered_at"), order.clone())
+                        .order_by_expr(col("x", "id"), order)
+                        .limit(1)
+                        .to_owned(),
+                ),
+                name,
+            ));
+        }
     }
-    let list = |prefix: &str| {
-        per.iter()
-            .map(|(_, n)| format!("{prefix}{n}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let (names, per_names) = (list(""), list("per."));
-    let exprs: Vec<String> = per.iter().map(|(e, n)| format!("({e}) AS {n}")).collect();
-    sql.push(&format!(
-        ", per AS MATERIALIZED (SELECT cl.w, cl.cid, {} FROM cl)",
-        exprs.join(", ")
-    ));
+    let names: Vec<&str> = per.iter().map(|(_, n)| n.as_str()).collect();
+    let mut per_q = Query::select();
+    per_q
+        .exprs([col("cl", "w"), col("cl", "cid")])
+        .from(Alias::new("cl"));
+    for (e, n) in &per {
+        per_q.expr_as(e.clone(), Alias::new(n.as_str()));
+    }
+    let mut per_cols = vec!["w", "cid"];
+    per_cols.extend(&names);
 
     // The groups each active client counts in: the totals (the nil id) and, grouped by
     // therapist, every member of the client's care team.
-    sql.push(&format!(
-        ", act AS (SELECT {nil} AS uid, w, cid, {names} FROM per"
-    ));
-    if group_by == GroupBy::Therapist {
-        sql.push(&format!(
-            " UNION ALL SELECT ct.user_id, per.w, per.cid, {per_names} FROM per \
-             JOIN care_team ct ON ct.client_id = per.cid AND ct.practice_id = {p}"
-        ));
+    let figures = |table: &str| names.iter().map(|n| col(table, n)).collect::<Vec<_>>();
+    let mut act = Query::select()
+        .expr_as(Expr::val(Uuid::nil()), Alias::new("uid"))
+        .exprs([col("per", "w"), col("per", "cid")])
+        .exprs(figures("per"))
+        .from(Alias::new("per"))
+        .to_owned();
+    if therapists {
+        act.union(
+            UnionType::All,
+            Query::select()
+                .exprs([col("ct", "user_id"), col("per", "w"), col("per", "cid")])
+                .exprs(figures("per"))
+                .from(Alias::new("per"))
+                .join_as(
+                    JoinType::InnerJoin,
+                    Alias::new("care_team"),
+                    Alias::new("ct"),
+                    Condition::all()
+                        .add(col("ct", "client_id").equals((Alias::new("per"), Alias::new("cid"))))
+                        .add(in_practice("ct")),
+                )
+                .to_owned(),
+        );
     }
     // Every group is shown, even one with no active client: a row with no client (its
     // figures null) for each.
-    let blanks = vec!["NULL"; per.len()].join(", ");
-    sql.push(&format!("), grp AS (SELECT {nil} AS uid, w FROM win"));
-    if group_by == GroupBy::Therapist {
-        sql.push(&format!(
-            " UNION SELECT ct.user_id, win.w FROM care_team ct JOIN client c \
-             ON c.id = ct.client_id AND c.practice_id = {p} CROSS JOIN win \
-             WHERE ct.practice_id = {p}"
-        ));
+    let mut grp = Query::select()
+        .expr_as(Expr::val(Uuid::nil()), Alias::new("uid"))
+        .expr(col("win", "w"))
+        .from(Alias::new("win"))
+        .to_owned();
+    if therapists {
+        grp.union(
+            UnionType::Distinct,
+            Query::select()
+                .exprs([col("ct", "user_id"), col("win", "w")])
+                .from_as(Alias::new("care_team"), Alias::new("ct"))
+                .join_as(
+                    JoinType::InnerJoin,
+                    Alias::new("client"),
+                    Alias::new("c"),
+                    Condition::all()
+                        .add(col("c", "id").equals((Alias::new("ct"), Alias::new("client_id"))))
+                        .add(in_practice("c")),
+                )
+                .cross_join(Alias::new("win"))
+                .and_where(in_practice("ct"))
+                .to_owned(),
+        );
     }
-    sql.push(")");
 
-    // Per group: the clients' figures added up (SUM of a BIGINT is NUMERIC on PostgreSQL,
-    // hence the casts), with the clinical numbers of each instrument from the measures
-    // table and the practice's reliable-change points.
-    let int_sum = |e: &str| format!("CAST(COALESCE(SUM({e}), 0) AS BIGINT)");
-    let mut cols = vec![
-        "COUNT(a.cid) AS clients".to_owned(),
-        format!("{} AS due", int_sum("a.due")),
-        format!("COALESCE(SUM(a.done), {zero}) AS done"),
-        format!(
-            "{} AS eligible",
-            int_sum("CASE WHEN a.weeks > 0 THEN 1 ELSE 0 END")
-        ),
-        format!(
-            "{} AS weekly",
-            int_sum("CASE WHEN a.weeks > 0 AND a.tracked = a.weeks THEN 1 ELSE 0 END")
-        ),
-        format!("{} AS measures", int_sum("a.measures")),
-    ];
+    // Per group: the clients' figures added up, with the clinical numbers of each
+    // instrument from the measures table and the practice's reliable-change points.
+    let a = |n: &str| col("a", n);
+    let mut agg = Query::select();
+    agg.exprs([a("uid"), a("w")])
+        .expr_as(Func::count(a("cid")), Alias::new("clients"))
+        .expr_as(int_sum(a("due")), Alias::new("due"))
+        .expr_as(
+            Func::coalesce([Expr::from(Func::sum(a("done"))), Expr::val(0.0_f64)]),
+            Alias::new("done"),
+        )
+        .expr_as(
+            int_count(Condition::all().add(a("weeks").gt(0))),
+            Alias::new("eligible"),
+        )
+        .expr_as(
+            int_count(
+                Condition::all()
+                    .add(a("weeks").gt(0))
+                    .add(a("tracked").equals((Alias::new("a"), Alias::new("weeks")))),
+            ),
+            Alias::new("weekly"),
+        )
+        .expr_as(int_sum(a("measures")), Alias::new("measures"));
     for (k, &(i, rc)) in points.iter().enumerate() {
         let spec = i.spec();
-        let (rc, drop) = (sql.bind(rc.max(1)), sql.bind(spec.response_drop));
-        let two = format!("a.n{k} >= 2");
-        let count = |cond: &str| int_sum(&format!("CASE WHEN {two} AND {cond} THEN 1 ELSE 0 END"));
-        cols.push(format!("{} AS n2_{k}", count("1 = 1")));
-        cols.push(format!(
-            "AVG(CASE WHEN {two} THEN CAST(a.l{k} - a.f{k} AS DOUBLE PRECISION) END) AS mean_{k}"
-        ));
-        cols.push(format!(
-            "{} AS imp_{k}",
-            count(&format!("a.f{k} - a.l{k} >= {rc}"))
-        ));
-        cols.push(format!(
-            "{} AS det_{k}",
-            count(&format!("a.l{k} - a.f{k} >= {rc}"))
-        ));
-        cols.push(format!(
-            "{} AS resp_{k}",
-            count(&format!(
-                "a.f{k} > 0 AND a.f{k} - a.l{k} >= {drop} * a.f{k}"
-            ))
-        ));
-        let rem = match spec.remission_below {
-            Some(below) => count(&format!("a.l{k} < {}", sql.bind(below))),
-            None => "0".to_owned(),
-        };
-        cols.push(format!("{rem} AS rem_{k}"));
+        let (first, last) = (a(&format!("f{k}")), a(&format!("l{k}")));
+        let two = || Condition::all().add(a(&format!("n{k}")).gte(2));
+        agg.expr_as(int_count(two()), Alias::new(format!("n2_{k}")))
+            .expr_as(
+                sql::mean_if(
+                    two(),
+                    Expr::from(Func::cast_as(
+                        last.clone().sub(first.clone()),
+                        Alias::new("DOUBLE PRECISION"),
+                    )),
+                ),
+                Alias::new(format!("mean_{k}")),
+            )
+            .expr_as(
+                int_count(two().add(first.clone().sub(last.clone()).gte(Ord::max(rc, 1)))),
+                Alias::new(format!("imp_{k}")),
+            )
+            .expr_as(
+                int_count(two().add(last.clone().sub(first.clone()).gte(Ord::max(rc, 1)))),
+                Alias::new(format!("det_{k}")),
+            )
+            .expr_as(
+                int_count(
+                    two().add(first.clone().gt(0)).add(
+                        first
+                            .clone()
+                            .sub(last.clone())
+                            .gte(Expr::val(spec.response_drop).mul(first.clone())),
+                    ),
+                ),
+                Alias::new(format!("resp_{k}")),
+            )
+            .expr_as(
+                match spec.remission_below {
+                    Some(below) => int_count(two().add(last.clone().lt(below))),
+                    None => Expr::val(0_i64),
+                },
+                Alias::new(format!("rem_{k}")),
+            );
     }
-    sql.push(&format!(
-        ", agg AS (SELECT a.uid, a.w, {} FROM (SELECT uid, w, cid, {names} FROM act \
-         UNION ALL SELECT uid, w, NULL, {blanks} FROM grp) a GROUP BY a.uid, a.w)",
-        cols.join(", ")
-    ));
-    sql.push(&format!(
-        " SELECT agg.*, u.display_name AS name FROM agg \
-         LEFT JOIN app_user u ON u.id = agg.uid AND u.practice_id = {p}"
-    ));
-    sql
+    let mut figures_then_blanks = Query::select()
+        .columns([Alias::new("uid"), Alias::new("w"), Alias::new("cid")])
+        .columns(names.iter().map(|n| Alias::new(*n)))
+        .from(Alias::new("act"))
+        .to_owned();
+    // Untyped NULLs take their types from the branch above.
+    let blanks = vec![Expr::cust("NULL"); names.len()];
+    figures_then_blanks.union(
+        UnionType::All,
+        Query::select()
+            .columns([Alias::new("uid"), Alias::new("w")])
+            .expr(Expr::cust("NULL"))
+            .exprs(blanks)
+            .from(Alias::new("grp"))
+            .to_owned(),
+    );
+    agg.from_subquery(figures_then_blanks, Alias::new("a"))
+        .add_group_by([a("uid"), a("w")]);
+
+    let with = WithClause::new()
+        .cte(cte("win", &["w", "s", "e"], win))
+        .cte(cte("wk", &["w", "s", "e"], wk))
+        .cte(cte("cl", &["w", "s", "e", "cid", "created"], cl))
+        .cte(cte("per", &per_cols, per_q).materialized(true).to_owned())
+        .cte(cte(
+            "act",
+            &{
+                let mut c = vec!["uid", "w", "cid"];
+                c.extend(&names);
+                c
+            },
+            act,
+        ))
+        .cte(cte("grp", &["uid", "w"], grp))
+        .cte(
+            CommonTableExpression::new()
+                .table_name(Alias::new("agg"))
+                .query(agg)
+                .to_owned(),
+        )
+        .to_owned();
+    Query::select()
+        .column((Alias::new("agg"), Asterisk))
+        .expr_as(col("u", "display_name"), Alias::new("name"))
+        .from(Alias::new("agg"))
+        .join_as(
+            JoinType::LeftJoin,
+            Alias::new("app_user"),
+            Alias::new("u"),
+            Condition::all()
+                .add(col("u", "id").equals((Alias::new("agg"), Alias::new("uid"))))
+                .add(in_practice("u")),
+        )
+        .to_owned()
+        .with(with)
 }
 
 /// Reads a count: `COUNT` and `SUM` of integers are `BIGINT` on PostgreSQL (`SUM` of an
@@ -348,7 +517,7 @@ fn row_of(
     for (k, &(instrument, rc)) in points.iter().enumerate() {
         outcomes.push(Outcomes {
             instrument,
-            reliable_change_points: rc.max(1),
+            reliable_change_points: Ord::max(rc, 1),
             clients: count(r, &format!("n2_{k}"))?,
             mean_change: r.try_get::<Option<f64>>("", &format!("mean_{k}"))?,
             improved: count(r, &format!("imp_{k}"))?,
@@ -388,13 +557,8 @@ pub async fn compute(
         .map(|i| (i, t.reliable_change(i)))
         .collect();
     let wins = windows(period, group_by);
-    let sql = statement(practice_id, &wins, group_by, now, &points);
     let found = db
-        .query_all_raw(Statement::from_sql_and_values(
-            db.get_database_backend(),
-            sql.text,
-            sql.values,
-        ))
+        .query_all(&statement(practice_id, &wins, group_by, now, &points))
         .await?;
     let mut rows = Vec::new();
     let mut totals = None;
@@ -446,4 +610,47 @@ pub async fn compute(
         rows,
         totals,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+
+    use super::*;
+    use crate::reports::domain::Period;
+
+    #[test]
+    fn the_report_is_one_statement_with_every_value_bound() {
+        let pid = Uuid::now_v7();
+        let now: DateTime<Utc> = "2025-03-20T00:00:00Z".parse().unwrap();
+        let period = Period::parse(
+            "2025-01-01T00:00:00Z".parse().unwrap(),
+            "2025-03-01T00:00:00Z".parse().unwrap(),
+        )
+        .unwrap();
+        let points: Vec<(Instrument, i32)> = Instrument::ALL.into_iter().map(|i| (i, 5)).collect();
+        for group_by in [GroupBy::Month, GroupBy::Therapist] {
+            let wins = windows(period, group_by);
+            let stmt = statement(pid, &wins, group_by, now, &points);
+            for (sql, values) in [
+                stmt.build(PostgresQueryBuilder),
+                stmt.build(SqliteQueryBuilder),
+            ] {
+                assert!(sql.starts_with("WITH "), "{sql}");
+                assert!(
+                    sql.contains("\"per\" (") && sql.contains("MATERIALIZED"),
+                    "{sql}"
+                );
+                assert!(
+                    !sql.contains(&pid.to_string()),
+                    "the practice id is bound: {sql}"
+                );
+                assert!(!sql.contains("COMPLETED"), "outcomes are bound: {sql}");
+                assert!(values.0.contains(&pid.into()));
+                if std::env::var_os("SHOW_SQL").is_some() {
+                    println!("{sql}");
+                }
+            }
+        }
+    }
 }
