@@ -53,7 +53,7 @@ impl ClientTracking {
         let role = context::viewer(ctx)?.role();
         let args = paged(ctx, first, after, last, before, ())?;
         let page =
-            load_clinical::<crate::tracking::service::ThoughtRecordsOf>(ctx, self.model.id, args)
+            load_clinical::<crate::tracking::thoughts::ThoughtRecordsOf>(ctx, self.model.id, args)
                 .await?;
         Ok(connection(
             page,

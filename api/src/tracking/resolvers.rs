@@ -9,6 +9,7 @@ use super::{
         NewThoughtRecord, Range, THOUGHT_TEXT_MAX, UNIT_MAX, percent, prompt_times,
     },
     service::{self, EntryOutcome, NewTracker},
+    thoughts,
     types::*,
 };
 use crate::{
@@ -254,7 +255,7 @@ impl TrackingMutation {
                 .transpose()?,
             visibility: input.visibility.into(),
         };
-        let (row, duplicate) = service::record_thought(&state.db, viewer, new).await?;
+        let (row, duplicate) = thoughts::record_thought(&state.db, viewer, new).await?;
         Ok(ThoughtRecordPayload {
             thought_record: ThoughtRecord::new(row, viewer.role()),
             duplicate,

@@ -8,7 +8,8 @@ use crate::values::to_id;
 
 use super::{
     domain::{self, reveals},
-    service::{self as tracking, EntryOutcome, ThoughtRecordRow},
+    service::{self as tracking, EntryOutcome},
+    thoughts::ThoughtRecordRow,
     trends,
 };
 use crate::{

@@ -268,7 +268,7 @@ pub async fn seed(db: &DatabaseConnection, p: &SeededPractice) -> Result<(), Ser
             Visibility::Private,
         ),
     ] {
-        tracking::record_thought(
+        crate::tracking::thoughts::record_thought(
             db,
             &casey,
             NewThoughtRecord {

@@ -7,4 +7,5 @@
 
 pub mod domain;
 pub mod service;
+pub mod thoughts;
 pub mod trends;
