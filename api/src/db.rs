@@ -3,7 +3,10 @@
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait as _};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait as _, Database, DatabaseBackend, DatabaseConnection, DbErr,
+    Statement, TransactionTrait as _,
+};
 
 use crate::config::Config;
 
@@ -75,7 +78,26 @@ async fn connect_sized(config: &Config, size: u32) -> Result<DatabaseConnection,
     Database::connect(opt).await
 }
 
-/// Applies pending migrations.
+/// The key of the PostgreSQL advisory lock migrations run under (any fixed number the
+/// application uses for nothing else).
+const MIGRATION_LOCK: i64 = 0x6d6f_6d65_6e74_756d; // "momentum"
+
+/// Applies pending migrations, once however many processes start together. On PostgreSQL
+/// they run in one transaction that first takes an advisory lock: a second replica waits for
+/// the first to commit, then finds nothing pending; a failed migration leaves nothing half
+/// done (PostgreSQL's DDL is transactional). SQLite is one file with one writer and is not
+/// run as replicas.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return Migrator::up(db, None).await;
+    }
+    let txn = db.begin().await?;
+    txn.execute_raw(Statement::from_sql_and_values(
+        DatabaseBackend::Postgres,
+        "SELECT pg_advisory_xact_lock($1)",
+        [MIGRATION_LOCK.into()],
+    ))
+    .await?;
+    Migrator::up(&txn, None).await?;
+    txn.commit().await
 }
