@@ -50,8 +50,9 @@ pub struct TestApp {
     pub stopper: Option<momentum_api::startup::Stopper>,
     /// Runs operations in this process, without HTTP ([`TestApp::execute`]).
     pub executor: Executor,
-    /// Keeps the executor's state running; dropping it is not a shutdown.
-    _shutdown: tokio::sync::watch::Sender<bool>,
+    /// For an app made by [`spawn_in_process`]: keeps the executor's state running
+    /// (dropping it is not a shutdown). A served app's executor shares the server's state.
+    _shutdown: Option<tokio::sync::watch::Sender<bool>>,
     _database: TestDatabase,
 }
 
@@ -188,17 +189,20 @@ async fn prepare(tweak: impl FnOnce(&mut Config), serve: bool) -> TestApp {
         }
     });
     let secret = SecretString::from(JWT_SECRET);
-    let (shutdown, state) =
-        momentum_api::startup::shared_state(config.clone(), db.clone(), &secret).expect("state");
-    let executor = Executor::new(state);
-    let (url, stopper) = if serve {
+    // Served: the executor runs on the server's own state. In process: a state of its own,
+    // whose shutdown sender the app keeps.
+    let (url, stopper, executor, shutdown) = if serve {
         let app = Application::build_with(config.clone(), db, &secret).expect("build app");
         let port = app.port();
         let stopper = app.stopper();
+        let executor = Executor::new(app.state().clone());
         tokio::spawn(app.run_until_stopped());
-        (format!("http://127.0.0.1:{port}"), Some(stopper))
+        let url = format!("http://127.0.0.1:{port}");
+        (url, Some(stopper), executor, None)
     } else {
-        (String::new(), None)
+        let (shutdown, state) =
+            momentum_api::startup::shared_state(config.clone(), db, &secret).expect("state");
+        (String::new(), None, Executor::new(state), Some(shutdown))
     };
     // The test's own pool, opened on the test's runtime: it outlives the server's, so a
     // test can read and write the database after stopping the server.
