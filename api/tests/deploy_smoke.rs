@@ -17,14 +17,13 @@ use std::{
     time::{Duration, Instant},
 };
 
-use futures_util::{SinkExt as _, StreamExt as _};
+use futures_util::StreamExt as _;
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest as _};
 use uuid::Uuid;
 
 mod support;
 
-use support::{Server, TestDb, free_port};
+use support::{Server, TestDb, free_port, gql, ready, subscribe};
 
 const SECRET: &str = "smoke-test-secret-of-sufficient-length-0123456789ab";
 const DATA_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
@@ -113,75 +112,6 @@ fn nginx(dir: &Path, port: u16, replicas: &[u16]) -> Nginx {
         .spawn()
         .expect("nginx must be installed (.ci/run installs it)");
     Nginx(child)
-}
-
-async fn ready(http: &reqwest::Client, port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(res) = http
-            .get(format!("http://127.0.0.1:{port}/readyz"))
-            .send()
-            .await
-            && res.status().is_success()
-        {
-            return;
-        }
-        assert!(Instant::now() < deadline, "nothing ready on {port}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn gql(
-    http: &reqwest::Client,
-    port: u16,
-    token: Option<&str>,
-    query: &str,
-    vars: Value,
-) -> Value {
-    let mut req = http
-        .post(format!("http://127.0.0.1:{port}/graphql"))
-        .json(&json!({ "query": query, "variables": vars }));
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status();
-    let body: Value = res.json().await.unwrap();
-    assert!(
-        status.is_success() && body.get("errors").is_none(),
-        "{status}: {body}"
-    );
-    body
-}
-
-/// A subscription to `progressEvents` from now, through `port`.
-async fn subscribe(
-    http: &reqwest::Client,
-    port: u16,
-    token: &str,
-) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
-    let now = gql(http, port, Some(token), "{ progressCursor }", json!({})).await;
-    let mut req = format!("ws://127.0.0.1:{port}/graphql/ws")
-        .into_client_request()
-        .unwrap();
-    req.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-    let send = |v: Value| Message::Text(v.to_string().into());
-    ws.send(send(json!({ "type": "connection_init",
-        "payload": { "authorization": format!("Bearer {token}") } })))
-        .await
-        .unwrap();
-    let ack = ws.next().await.unwrap().unwrap();
-    assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack}");
-    ws.send(send(json!({ "id": "1", "type": "subscribe", "payload": {
-        "query": "subscription($after: String) { progressEvents(after: $after) { kind entityId } }",
-        "variables": { "after": now["data"]["progressCursor"] } } })))
-        .await
-        .unwrap();
-    ws
 }
 
 async fn create_tracker(

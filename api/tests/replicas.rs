@@ -13,7 +13,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use futures_util::{SinkExt as _, StreamExt as _};
+use futures_util::StreamExt as _;
 use momentum_api::{
     auth::{Role, tokens::Subject, tokens::TokenKeys},
     config::Config,
@@ -21,11 +21,10 @@ use momentum_api::{
 use sea_orm::Database;
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest as _};
 
 mod support;
 
-use support::{Server, TestDb, free_port};
+use support::{Server, TestDb, free_port, gql, ready, subscribe};
 
 const SECRET: &str = "replica-test-secret-of-sufficient-length-0123456789";
 
@@ -45,46 +44,6 @@ fn serve(url: &str, port: u16, poll_ms: &str) -> Server {
         .spawn()
         .expect("start momentum serve");
     Server(child)
-}
-
-async fn ready(http: &reqwest::Client, port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(res) = http
-            .get(format!("http://127.0.0.1:{port}/readyz"))
-            .send()
-            .await
-            && res.status().is_success()
-        {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "server on {port} never got ready"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn gql(
-    http: &reqwest::Client,
-    port: u16,
-    token: &str,
-    query: &str,
-    variables: Value,
-) -> Value {
-    let res: Value = http
-        .post(format!("http://127.0.0.1:{port}/graphql"))
-        .bearer_auth(token)
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(res.get("errors").is_none(), "{res}");
-    res
 }
 
 #[tokio::test]
@@ -127,27 +86,7 @@ async fn a_change_on_one_server_reaches_a_subscriber_on_another() {
         .token;
 
     // Subscribe on B, from now.
-    let now = gql(&http, port_b, &token, "{ progressCursor }", json!({})).await;
-    let mut req = format!("ws://127.0.0.1:{port_b}/graphql/ws")
-        .into_client_request()
-        .unwrap();
-    req.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-    let send = |v: Value| Message::Text(v.to_string().into());
-    ws.send(send(json!({ "type": "connection_init",
-        "payload": { "authorization": format!("Bearer {token}") } })))
-        .await
-        .unwrap();
-    let ack = ws.next().await.unwrap().unwrap();
-    assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack}");
-    ws.send(send(json!({ "id": "1", "type": "subscribe", "payload": {
-        "query": "subscription($after: String) { progressEvents(after: $after) { kind clientId } }",
-        "variables": { "after": now["data"]["progressCursor"] } } })))
-        .await
-        .unwrap();
+    let mut ws = subscribe(&http, port_b, &token).await;
     // The subscription starts from `now`, so it cannot miss the change, however long it
     // takes to set up.
 
@@ -155,7 +94,7 @@ async fn a_change_on_one_server_reaches_a_subscriber_on_another() {
     gql(
         &http,
         port_a,
-        &token,
+        Some(&token),
         "mutation($input: CreateTrackerInput!) { createTracker(input: $input) { tracker { id } } }",
         json!({ "input": { "clientId": practice.client_ids[0], "name": "Walks", "valueType": "COUNT" } }),
     )

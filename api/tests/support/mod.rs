@@ -5,7 +5,15 @@
 // Test and benchmark set-up: a failure here should stop the run at once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::{net::TcpListener, process::Child};
+use std::{
+    net::TcpListener,
+    process::Child,
+    time::{Duration, Instant},
+};
+
+use futures_util::{SinkExt as _, StreamExt as _};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest as _};
 
 use sea_orm::{ConnectionTrait as _, Database};
 use uuid::Uuid;
@@ -83,4 +91,74 @@ impl Drop for Server {
         self.0.kill().ok();
         self.0.wait().ok();
     }
+}
+
+/// Waits until a server answers `/readyz` on `port` (at most a minute).
+pub async fn ready(http: &reqwest::Client, port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(res) = http
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+            && res.status().is_success()
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "nothing ready on {port}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn gql(
+    http: &reqwest::Client,
+    port: u16,
+    token: Option<&str>,
+    query: &str,
+    vars: Value,
+) -> Value {
+    let mut req = http
+        .post(format!("http://127.0.0.1:{port}/graphql"))
+        .json(&json!({ "query": query, "variables": vars }));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    assert!(
+        status.is_success() && body.get("errors").is_none(),
+        "{status}: {body}"
+    );
+    body
+}
+
+/// A subscription to `progressEvents` from now, through `port`.
+pub async fn subscribe(
+    http: &reqwest::Client,
+    port: u16,
+    token: &str,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    let now = gql(http, port, Some(token), "{ progressCursor }", json!({})).await;
+    let mut req = format!("ws://127.0.0.1:{port}/graphql/ws")
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    let send = |v: Value| Message::Text(v.to_string().into());
+    ws.send(send(json!({ "type": "connection_init",
+        "payload": { "authorization": format!("Bearer {token}") } })))
+        .await
+        .unwrap();
+    let ack = ws.next().await.unwrap().unwrap();
+    assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack}");
+    ws.send(send(json!({ "id": "1", "type": "subscribe", "payload": {
+        "query": "subscription($after: String) { progressEvents(after: $after) { kind clientId entityId } }",
+        "variables": { "after": now["data"]["progressCursor"] } } })))
+        .await
+        .unwrap();
+    ws
 }
