@@ -73,8 +73,17 @@ pub async fn run() -> anyhow::Result<()> {
         print!("{}", crate::schema::sdl());
         return Ok(());
     }
-    let mut config = Config::from_env()?;
-    telemetry::init(config.log_json);
+    let config = Config::from_env()?;
+    let telemetry = telemetry::init(config.log_json)?;
+    let result = command_run(command, config).await;
+    // The last spans and metrics are sent before the process ends.
+    tokio::task::spawn_blocking(move || telemetry.shutdown())
+        .await
+        .ok();
+    result
+}
+
+async fn command_run(command: Command, mut config: Config) -> anyhow::Result<()> {
     match command {
         Command::Schema => Ok(()),
         Command::Migrate => {

@@ -75,7 +75,9 @@ async fn connect_sized(config: &Config, size: u32) -> Result<DatabaseConnection,
                 .busy_timeout(busy)
         });
     }
-    Database::connect(opt).await
+    let mut db = Database::connect(opt).await?;
+    crate::telemetry::sql::instrument(&mut db);
+    Ok(db)
 }
 
 /// The key of the PostgreSQL advisory lock migrations run under (any fixed number the

@@ -89,6 +89,7 @@ impl Application {
         secret: &SecretString,
     ) -> anyhow::Result<Self> {
         let (shutdown, state) = shared_state(config, db, secret)?;
+        crate::telemetry::observe_pool("requests", &state.db, state.config.db_pool_size);
         let listener = TcpListener::bind(state.config.bind)
             .with_context(|| format!("cannot listen on {} (MOMENTUM_BIND)", state.config.bind))?;
         let port = listener.local_addr()?.port();
@@ -105,6 +106,8 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .wrap_fn(http::request_id::middleware)
+                // Outermost: the server span covers the whole request.
+                .wrap_fn(crate::telemetry::http::middleware)
                 .app_data(app_state.clone())
                 .app_data(schema.clone())
                 .app_data(sockets.clone())
@@ -182,29 +185,39 @@ impl Application {
             Err(e) => tracing::error!(error = %e, "cannot reseal webhook secrets"),
         }
         let jobs = match crate::db::background(config, &self.state.db).await {
-            Ok(db) => vec![
-                tokio::spawn(crate::webhooks::worker::run(
-                    db.clone(),
-                    config.webhooks.clone(),
-                    self.state.data_keys.clone(),
-                    std::time::Duration::from_millis(config.event_poll_ms),
-                    self.state.shutdown.clone(),
-                )),
-                tokio::spawn(crate::insights::worker::run(
-                    db.clone(),
-                    config.alert_evaluation_interval,
-                    config.score_window_days,
-                    self.state.shutdown.clone(),
-                )),
-                tokio::spawn(crate::events::retention::run(
-                    db,
-                    config.event_retention,
-                    // The event log's readers with a stored position: what they have not
-                    // read is kept.
-                    &[crate::webhooks::worker::CURSOR_NAME],
-                    self.state.shutdown.clone(),
-                )),
-            ],
+            Ok(db) => {
+                // An in-memory database's jobs share the request pool (`db::background`).
+                if config.is_postgres() || config.sqlite_path().is_some() {
+                    crate::telemetry::observe_pool(
+                        "background",
+                        &db,
+                        crate::db::BACKGROUND_POOL_SIZE,
+                    );
+                }
+                vec![
+                    tokio::spawn(crate::webhooks::worker::run(
+                        db.clone(),
+                        config.webhooks.clone(),
+                        self.state.data_keys.clone(),
+                        std::time::Duration::from_millis(config.event_poll_ms),
+                        self.state.shutdown.clone(),
+                    )),
+                    tokio::spawn(crate::insights::worker::run(
+                        db.clone(),
+                        config.alert_evaluation_interval,
+                        config.score_window_days,
+                        self.state.shutdown.clone(),
+                    )),
+                    tokio::spawn(crate::events::retention::run(
+                        db,
+                        config.event_retention,
+                        // The event log's readers with a stored position: what they have not
+                        // read is kept.
+                        &[crate::webhooks::worker::CURSOR_NAME],
+                        self.state.shutdown.clone(),
+                    )),
+                ]
+            }
             Err(e) => {
                 tracing::error!(error = %e, "cannot open the background pool; webhooks will not be sent by this process");
                 Vec::new()

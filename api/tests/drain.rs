@@ -16,12 +16,8 @@ use std::{
 };
 
 use chrono::Utc;
-use momentum_api::{
-    auth::{Role, tokens::Subject, tokens::TokenKeys},
-    config::Config,
-};
+use momentum_api::auth::Role;
 use sea_orm::Database;
-use secrecy::SecretString;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -79,42 +75,14 @@ async fn sigterm_under_write_load_answers_every_request_sent_before_it_and_exits
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    let keys = TokenKeys::new(
-        &SecretString::from(SECRET),
-        &Config::default().token_settings(),
+    let token = support::token(
+        SECRET,
+        practice.practice_id,
+        practice.client_user_ids[0],
+        Role::Client,
+        Some(practice.client_ids[0]),
     );
-    let token = keys
-        .issue(&Subject {
-            id: practice.client_user_ids[0],
-            role: Role::Client,
-            practice_id: practice.practice_id,
-            client_id: Some(practice.client_ids[0]),
-            scopes: Vec::new(),
-        })
-        .unwrap()
-        .token;
-    let trackers: Value = http
-        .post(format!("{base}/graphql"))
-        .bearer_auth(&token)
-        .json(
-            &json!({ "query": "query($id: ID!) { client(id: $id) { trackers { id kind } } }",
-            "variables": { "id": practice.client_ids[0] } }),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mood = trackers["data"]["client"]["trackers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["kind"] == "MOOD")
-        .expect("a MOOD tracker")["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let mood = support::mood_tracker(&http, port, &token, practice.client_ids[0]).await;
 
     let stop = Arc::new(AtomicBool::new(false));
     let log: Arc<Mutex<Vec<Sent>>> = Arc::default();

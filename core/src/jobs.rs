@@ -25,3 +25,25 @@ pub async fn place_cursor(
     .await?;
     Ok(())
 }
+
+/// Runs one pass of the background job `name` in a span of its own (so its statements
+/// form one trace) and records it in `momentum.jobs.runs` and `momentum.jobs.duration`.
+pub async fn pass<T, E>(
+    name: &'static str,
+    work: impl Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    use tracing::Instrument as _;
+    let span = tracing::info_span!(
+        "job",
+        otel.name = format!("job {name}"),
+        momentum.job = name,
+        otel.status_code = tracing::field::Empty,
+    );
+    let started = std::time::Instant::now();
+    let result = work.instrument(span.clone()).await;
+    if result.is_err() {
+        span.record("otel.status_code", "ERROR");
+    }
+    crate::telemetry::job_ran(name, result.is_ok(), started.elapsed().as_secs_f64());
+    result
+}

@@ -37,6 +37,7 @@ pub mod scope;
 pub mod secrets;
 pub mod sessions;
 pub mod sql;
+pub mod telemetry;
 pub mod tracking;
 pub mod values;
 pub mod webhooks;

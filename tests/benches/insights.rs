@@ -112,7 +112,7 @@ async fn main() -> Result<()> {
     }
     // The server's own log (pool timeouts, internal errors) when `RUST_LOG` asks for it.
     if std::env::var_os("RUST_LOG").is_some() {
-        momentum_api::telemetry::init(false);
+        let _ = momentum_api::telemetry::init(false);
     }
     let seconds = std::env::var("BENCH_SECONDS")
         .ok()

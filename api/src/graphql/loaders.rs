@@ -93,6 +93,17 @@ impl<B: Batch> Loader<(Uuid, B::Args)> for Batched<B> {
     }
 }
 
+/// Runs a loader's batch as a task of its own that stays in the request's trace and adds
+/// its statements to the request's count.
+fn spawn(batch: futures_util::future::BoxFuture<'static, ()>) -> tokio::task::JoinHandle<()> {
+    use tracing::Instrument as _;
+    let batch = batch.in_current_span();
+    match crate::telemetry::sql::Counter::current() {
+        Some(statements) => tokio::spawn(async move { statements.scope(batch).await }),
+        None => tokio::spawn(batch),
+    }
+}
+
 /// The request's loaders, one per [`Batch`], made on first use.
 pub struct Loaders {
     scoped: Scoped,
@@ -109,7 +120,7 @@ impl Loaders {
                     scoped: self.scoped.clone(),
                     batch: PhantomData,
                 };
-                Arc::new(DataLoader::new(loader, tokio::spawn).delay(LOADER_DELAY))
+                Arc::new(DataLoader::new(loader, spawn).delay(LOADER_DELAY))
             })
             .clone();
         any.downcast::<DataLoader<Batched<B>>>()

@@ -10,7 +10,6 @@ use actix_web::{
 };
 use async_graphql::http::GraphiQLSource;
 use futures_util::StreamExt as _;
-use tracing::Instrument as _;
 
 use crate::{
     auth::viewer::authenticate,
@@ -131,10 +130,9 @@ pub async fn execute(
     index: web::Data<SchemaIndex>,
 ) -> HttpResponse {
     let request_id = request_id(&req);
-    let span = tracing::info_span!("graphql", request_id = %request_id);
-    run(req, payload, state, schema, index, request_id)
-        .instrument(span)
-        .await
+    // The server span (telemetry::http) is current: its log lines carry the id.
+    tracing::Span::current().record("momentum.request_id", request_id.as_str());
+    run(req, payload, state, schema, index, request_id).await
 }
 
 async fn run(

@@ -84,11 +84,15 @@ impl RealtimeSubscription {
             .await
             .map_err(gql)?;
         let poll = std::time::Duration::from_millis(state.config.event_poll_ms);
+        let open = crate::telemetry::OpenSubscription::new("progressEvents");
         Ok(
             service::stream(state.hub.clone(), state.db.clone(), following, poll).map(
                 move |item| {
-                    item.map(|(e, c)| ProgressEvent::new(e, service::cursor_string(&c)))
-                        .map_err(gql)
+                    item.map(|(e, c)| {
+                        open.delivered(e.id, &e.kind, e.created_at);
+                        ProgressEvent::new(e, service::cursor_string(&c))
+                    })
+                    .map_err(gql)
                 },
             ),
         )

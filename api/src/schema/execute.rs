@@ -5,6 +5,9 @@
 
 use std::sync::Arc;
 
+use opentelemetry::KeyValue;
+use tracing::Instrument as _;
+
 use crate::{
     audit::Trail,
     auth::Principal,
@@ -64,8 +67,116 @@ impl Executor {
     }
 }
 
-/// Runs `request` as `principal` on `schema`.
+/// Runs `request` as `principal` on `schema`, in a span named by the operation (its type
+/// and name, never its text or variables), counting its SQL statements.
 pub async fn execute_as(
+    schema: &AppSchema,
+    state: &AppState,
+    index: &SchemaIndex,
+    principal: Principal,
+    mut request: async_graphql::Request,
+    request_id: &str,
+) -> Outcome {
+    let started = std::time::Instant::now();
+    let (kind, name) = operation_of(&mut request);
+    let span = tracing::info_span!(
+        "graphql.operation",
+        otel.name = match name { Some(n) => format!("{kind} {n}"), None => kind.to_owned() },
+        graphql.operation.type = kind,
+        graphql.operation.name = name.unwrap_or_default(),
+        momentum.request_id = %request_id,
+        momentum.outcome = tracing::field::Empty,
+        otel.status_code = tracing::field::Empty,
+    );
+    let statements = crate::telemetry::sql::Counter::default();
+    let outcome = statements
+        .scope(run(schema, state, index, principal, request, request_id).instrument(span.clone()))
+        .await;
+    let code = match &outcome {
+        Outcome::Answered(r) => r
+            .errors
+            .first()
+            .and_then(|e| e.extensions.as_ref()?.get("code"))
+            .and_then(|c| match c {
+                async_graphql::Value::String(s) => Some(s.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "OK".to_owned()),
+        Outcome::TimedOut => ErrorCode::LimitExceeded.as_str().to_owned(),
+        Outcome::AuditUnwritten(e) if crate::error::unavailable(e) => {
+            ErrorCode::ServiceUnavailable.as_str().to_owned()
+        }
+        Outcome::AuditUnwritten(_) => ErrorCode::InternalServerError.as_str().to_owned(),
+    };
+    span.record("momentum.outcome", code.as_str());
+    if code != "OK" {
+        span.record("otel.status_code", "ERROR");
+    }
+    let metrics = crate::telemetry::metrics();
+    let mut attributes = vec![
+        KeyValue::new("graphql.operation.type", kind),
+        KeyValue::new("momentum.outcome", code),
+    ];
+    if let Some(n) = name {
+        attributes.push(KeyValue::new("graphql.operation.name", n));
+    }
+    metrics
+        .operation_duration
+        .record(started.elapsed().as_secs_f64(), &attributes);
+    metrics
+        .operation_statements
+        .record(statements.get(), &attributes[..1]);
+    outcome
+}
+
+/// The type (`query`, `mutation`, `subscription`) and name of the operation `request`
+/// selects, from its parsed document (parsed once; execution reuses it). A document that
+/// does not parse, or names no operation it has, is a `query` with no name.
+fn operation_of(request: &mut async_graphql::Request) -> (&'static str, Option<&'static str>) {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let wanted = request.operation_name.clone();
+    let Ok(doc) = request.parsed_query() else {
+        return ("query", None);
+    };
+    let (op, name) = match (&doc.operations, wanted.as_deref()) {
+        (DocumentOperations::Single(op), None) => (op, None),
+        (DocumentOperations::Multiple(ops), Some(w)) => match ops.get_key_value(w) {
+            Some((n, op)) => (op, Some(n.as_str())),
+            None => return ("query", None),
+        },
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => match ops.iter().next() {
+            Some((n, op)) => (op, Some(n.as_str())),
+            None => return ("query", None),
+        },
+        _ => return ("query", None),
+    };
+    let kind = match op.node.ty {
+        OperationType::Query => "query",
+        OperationType::Mutation => "mutation",
+        OperationType::Subscription => "subscription",
+    };
+    (kind, name.map(intern))
+}
+
+/// An operation name as a `'static` string for span and metric attributes: the same name
+/// is leaked once, and at most a bounded number of names are (past the cap, `_OTHER`).
+fn intern(name: &str) -> &'static str {
+    use std::{
+        collections::HashSet,
+        sync::{LazyLock, Mutex},
+    };
+    static NAMES: LazyLock<Mutex<HashSet<&'static str>>> = LazyLock::new(Default::default);
+    let label = crate::telemetry::operation_label(name);
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(n) = names.get(label.as_str()) {
+        return n;
+    }
+    let leaked: &'static str = Box::leak(label.into_boxed_str());
+    names.insert(leaked);
+    leaked
+}
+
+async fn run(
     schema: &AppSchema,
     state: &AppState,
     index: &SchemaIndex,

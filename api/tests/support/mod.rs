@@ -125,7 +125,9 @@ pub async fn gql(
     }
     let res = req.send().await.unwrap();
     let status = res.status();
-    let body: Value = res.json().await.unwrap();
+    let text = res.text().await.unwrap();
+    let body: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}: not JSON ({e}): {text}"));
     assert!(
         status.is_success() && body.get("errors").is_none(),
         "{status}: {body}"
@@ -161,4 +163,53 @@ pub async fn subscribe(
         .await
         .unwrap();
     ws
+}
+
+/// An access token signed with `secret` for `user` of `practice`, in `role` (and, for a
+/// client login, as `client`).
+pub fn token(
+    secret: &str,
+    practice: uuid::Uuid,
+    user: uuid::Uuid,
+    role: momentum_api::auth::Role,
+    client: Option<uuid::Uuid>,
+) -> String {
+    use momentum_api::{
+        auth::tokens::{Subject, TokenKeys},
+        config::Config,
+    };
+    TokenKeys::new(
+        &secrecy::SecretString::from(secret),
+        &Config::default().token_settings(),
+    )
+    .issue(&Subject {
+        id: user,
+        role,
+        practice_id: practice,
+        client_id: client,
+        scopes: Vec::new(),
+    })
+    .unwrap()
+    .token
+}
+
+/// The id of `client`'s MOOD tracker (every seeded client has one).
+pub async fn mood_tracker(http: &reqwest::Client, port: u16, token: &str, client: Uuid) -> String {
+    let trackers = gql(
+        http,
+        port,
+        Some(token),
+        "query($id: ID!) { client(id: $id) { trackers { id kind } } }",
+        json!({ "id": client }),
+    )
+    .await;
+    trackers["data"]["client"]["trackers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == "MOOD")
+        .expect("a MOOD tracker")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }

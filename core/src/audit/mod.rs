@@ -83,6 +83,7 @@ impl Trail {
 /// One multi-row insert of audit rows; on PostgreSQL without waiting for the WAL flush.
 async fn insert_unflushed(db: &impl ConnectionTrait, rows: Vec<Row>) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
+    let count = rows.len() as u64;
     let mut insert = entity::audit_log::Entity::insert_many(rows).into_query();
     if backend == sea_orm::DatabaseBackend::Postgres {
         // `RETURNING` runs before the statement's implicit transaction commits, so the
@@ -94,7 +95,14 @@ async fn insert_unflushed(db: &impl ConnectionTrait, rows: Vec<Row>) -> Result<(
     } else {
         db.execute(&insert).await?;
     }
+    written(count);
     Ok(())
+}
+
+/// Counts audit rows written in `momentum.audit.rows` (for a statement that writes its own,
+/// such as `logEntry`'s).
+pub fn written(rows: u64) {
+    crate::telemetry::metrics().audit_rows.add(rows, &[]);
 }
 
 /// Which records an operation touched.
@@ -177,6 +185,7 @@ pub async fn record(
     entity::audit_log::Entity::insert(row(viewer, operation, target, result))
         .exec_without_returning(conn)
         .await?;
+    written(1);
     Ok(())
 }
 
@@ -193,6 +202,7 @@ pub async fn note(
         entity::audit_log::Entity::insert(row)
             .exec_without_returning(db)
             .await?;
+        written(1);
     }
     Ok(())
 }

@@ -49,7 +49,7 @@ pub async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
-        match prune(&db, keep, readers, Utc::now()).await {
+        match crate::jobs::pass("events.retention", prune(&db, keep, readers, Utc::now())).await {
             Ok(p) if p != Pruned::default() => {
                 tracing::info!(
                     events = p.events,

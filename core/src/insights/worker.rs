@@ -32,7 +32,7 @@ pub async fn run(
         if *shutdown.borrow() {
             return;
         }
-        match round(&db, every, window_days).await {
+        match crate::jobs::pass("alerts.evaluate", round(&db, every, window_days)).await {
             Ok(Some(done)) if done.disengagement + done.missed_homework > 0 => {
                 tracing::info!(
                     clients = done.clients,

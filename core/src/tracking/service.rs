@@ -400,6 +400,7 @@ async fn log_one_in_one_statement(
         .with(with);
     if !db.query_all(&written).await?.is_empty() {
         events::bus::committed();
+        audit::written(1);
         return Ok((row, false));
     }
     // The id is taken: a replay, or another entry's id.

@@ -21,11 +21,12 @@ use std::{
 
 use chrono::{TimeDelta, Utc};
 use sea_orm::{
-    ColumnTrait as _, Condition, DatabaseConnection, DbErr, EntityTrait as _, QueryFilter as _,
-    QueryOrder as _, QuerySelect as _, QueryTrait as _, Set,
+    ColumnTrait as _, Condition, DatabaseConnection, DbErr, EntityTrait as _, PaginatorTrait as _,
+    QueryFilter as _, QueryOrder as _, QuerySelect as _, QueryTrait as _, Set,
     sea_query::{Expr, ExprTrait as _, LockBehavior, LockType, OnConflict},
 };
 use tokio::sync::watch;
+use tracing::Instrument as _;
 use uuid::Uuid;
 
 use super::domain::{
@@ -137,7 +138,7 @@ async fn dispatch_loop(
         if *shutdown.borrow() {
             return;
         }
-        let wait = match dispatch_once(&db).await {
+        let wait = match crate::jobs::pass("webhooks.dispatch", dispatch_once(&db)).await {
             Ok(round) => {
                 if round.queued > 0 {
                     wake();
@@ -317,17 +318,26 @@ async fn send_loop(
         if *shutdown.borrow() {
             return;
         }
-        match claim(&db, &config).await {
-            Ok(batch) if !batch.is_empty() => {
-                futures_util::future::join_all(
-                    batch
-                        .into_iter()
-                        .map(|(d, h)| attempt(&db, &client, &config, &keys, d, h)),
-                )
-                .await;
-                continue;
+        let sent = crate::jobs::pass("webhooks.send", async {
+            let batch = claim(&db, &config).await?;
+            let sent = batch.len();
+            futures_util::future::join_all(
+                batch
+                    .into_iter()
+                    .map(|(d, h)| attempt(&db, &client, &config, &keys, d, h)),
+            )
+            .await;
+            if crate::telemetry::enabled() {
+                crate::telemetry::metrics()
+                    .webhook_backlog
+                    .record(backlog(&db).await?, &[]);
             }
-            Ok(_) => {}
+            Ok::<_, DbErr>(sent)
+        })
+        .await;
+        match sent {
+            Ok(0) => {}
+            Ok(_) => continue,
             Err(e) => tracing::warn!(error = %e, "cannot claim webhook deliveries; retrying"),
         }
         tokio::select! {
@@ -336,6 +346,14 @@ async fn send_loop(
             _ = shutdown.changed() => {}
         }
     }
+}
+
+/// Deliveries waiting to be sent (of any endpoint).
+async fn backlog(db: &DatabaseConnection) -> Result<u64, DbErr> {
+    webhook_delivery::Entity::find()
+        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending.as_str()))
+        .count(db)
+        .await
 }
 
 /// Claims up to [`SEND_BATCH`] due deliveries of active endpoints for this process.
@@ -484,8 +502,30 @@ async fn attempt(
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     let signature = signature_header(&secrets, now.timestamp(), &delivery.body);
     let started = Instant::now();
-    let result = client
-        .post(&hook.url)
+    // The receiver's host only: a path or query the admin chose may carry anything.
+    let host = url::Url::parse(&hook.url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_default();
+    let span = tracing::info_span!(
+        "webhook.delivery",
+        otel.name = "POST webhook",
+        otel.kind = "client",
+        otel.status_code = tracing::field::Empty,
+        http.request.method = "POST",
+        server.address = %host,
+        http.response.status_code = tracing::field::Empty,
+        momentum.webhook.id = %hook.id,
+        momentum.delivery.id = %delivery.id,
+        momentum.event.id = %delivery.event_id,
+        momentum.event.kind = delivery.event_kind.as_str(),
+        momentum.delivery.attempt = delivery.attempts + 1,
+    );
+    let mut request = client.post(&hook.url);
+    for (name, value) in span.in_scope(crate::telemetry::trace_headers) {
+        request = request.header(name, value);
+    }
+    let result = request
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .header(SIGNATURE_HEADER, signature)
         .header("Momentum-Event-Id", delivery.event_id.to_string())
@@ -493,6 +533,7 @@ async fn attempt(
         .header("Momentum-Delivery-Id", delivery.id.to_string())
         .body(delivery.body.clone())
         .send()
+        .instrument(span.clone())
         .await;
     let duration_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
     let outcome = match result {
@@ -526,7 +567,24 @@ async fn attempt(
             duration_ms,
         },
     };
-    if let Err(e) = record(db, config, &delivery, &hook, outcome).await {
+    if let Some(code) = outcome.status_code {
+        span.record("http.response.status_code", code);
+    }
+    let delivered = outcome.error.is_none();
+    if !delivered {
+        span.record("otel.status_code", "ERROR");
+    }
+    crate::telemetry::metrics().webhook_attempts.add(
+        1,
+        &[opentelemetry::KeyValue::new(
+            "momentum.outcome",
+            if delivered { "delivered" } else { "failed" },
+        )],
+    );
+    if let Err(e) = record(db, config, &delivery, &hook, outcome)
+        .instrument(span)
+        .await
+    {
         // The lease runs out and the delivery is tried again: at least once.
         tracing::warn!(error = %e, delivery_id = %delivery.id, "cannot record a webhook attempt");
     }
