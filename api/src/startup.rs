@@ -62,6 +62,7 @@ pub fn shared_state(
         attempts: Arc::new(AttemptLimiter::new(config.login_attempts_per_minute)),
         config: Arc::new(config),
         shutdown: shutdown_rx,
+        runtime: tokio::runtime::Handle::current(),
     };
     Ok((shutdown, state))
 }
@@ -155,8 +156,11 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let stopper = self.stopper.clone();
         let signals = tokio::spawn(async move {
-            terminated().await;
-            tracing::info!("shutting down: closing sockets, finishing requests in flight");
+            let signal = terminated().await;
+            tracing::info!(
+                signal,
+                "shutting down: closing sockets, finishing requests in flight"
+            );
             stopper.stop().await;
         });
         // With PostgreSQL, learn of events committed by any server process.
@@ -289,26 +293,43 @@ pub fn resolve_data_key(config: &Config) -> anyhow::Result<SecretString> {
     Ok(SecretString::from(key))
 }
 
-/// Resolves on SIGTERM or SIGINT (Ctrl-C).
-async fn terminated() {
+/// Resolves with the signal's name on SIGTERM or SIGINT (Ctrl-C). A signal stream that ends or
+/// cannot be set up is reported and then never resolves: only a signal stops the server.
+async fn terminated() -> &'static str {
+    let interrupt = async {
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGINT");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
+        let terminate = async {
+            match signal(SignalKind::terminate()) {
+                Ok(mut term) => {
+                    if term.recv().await.is_none() {
+                        tracing::warn!("the SIGTERM stream ended");
+                    } else {
+                        return;
+                    }
                 }
+                Err(e) => tracing::warn!(error = %e, "cannot listen for SIGTERM"),
             }
-            Err(_) => {
-                tokio::signal::ctrl_c().await.ok();
-            }
+            std::future::pending::<()>().await;
+        };
+        tokio::select! {
+            () = terminate => "SIGTERM",
+            () = interrupt => "SIGINT",
         }
     }
     #[cfg(not(unix))]
     {
-        tokio::signal::ctrl_c().await.ok();
+        interrupt.await;
+        "SIGINT"
     }
 }
 

@@ -54,7 +54,8 @@ fn serve(url: &str, port: u16) -> Server {
             .arg("serve")
             .env("MOMENTUM_BIND", format!("127.0.0.1:{port}"))
             .env("MOMENTUM_MIGRATE", "false")
-            .stdout(Stdio::null())
+            // Warnings show beside the test's own output when it fails.
+            .stdout(Stdio::inherit())
             .spawn()
             .expect("start momentum serve"),
     )

@@ -55,16 +55,6 @@ fn refuse(status: StatusCode, code: ErrorCode, message: &str, request_id: &str) 
 /// `Retry-After` of a 503: the database was unreachable for the configured wait.
 const RETRY_AFTER_SECONDS: &str = "2";
 
-/// The answer to a request that met a database outage before or after execution.
-fn unavailable(request_id: &str) -> HttpResponse {
-    refuse(
-        StatusCode::SERVICE_UNAVAILABLE,
-        ErrorCode::ServiceUnavailable,
-        crate::error::UNAVAILABLE_MESSAGE,
-        request_id,
-    )
-}
-
 /// The response media type, negotiated from `Accept` (GraphQL over HTTP).
 fn negotiate(req: &HttpRequest) -> &'static str {
     let Some(accept) = req
@@ -212,47 +202,139 @@ async fn run(
     let authorization = req
         .headers()
         .get(header::AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or("invalid"));
-    let principal = match authenticate(&state.db, &state.tokens, authorization, &request_id).await {
+        .map(|v| v.to_str().unwrap_or("invalid").to_owned());
+    let media = negotiate(&req);
+    let reply = {
+        let (main, schema, index, id) = (
+            state.clone(),
+            schema.clone(),
+            index.clone(),
+            request_id.clone(),
+        );
+        state
+            .on_main(async move {
+                answer(
+                    &main,
+                    &schema,
+                    &index,
+                    authorization.as_deref(),
+                    gql_request,
+                    &id,
+                    media,
+                )
+                .await
+            })
+            .await
+    };
+    match reply {
+        Ok(Reply::Refused {
+            status,
+            code,
+            message,
+        }) => refuse(status, code, &message, &request_id),
+        Ok(Reply::Answer {
+            status,
+            outage,
+            bytes,
+        }) => {
+            let mut res = HttpResponse::build(status);
+            if outage {
+                res.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+            }
+            res.content_type(media).body(bytes)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the request's task failed");
+            refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::InternalServerError,
+                "internal error",
+                &request_id,
+            )
+        }
+    }
+}
+
+/// What the main runtime's half of a request comes to; the worker makes it a response.
+enum Reply {
+    Refused {
+        status: StatusCode,
+        code: ErrorCode,
+        message: String,
+    },
+    Answer {
+        status: StatusCode,
+        outage: bool,
+        bytes: Vec<u8>,
+    },
+}
+
+impl Reply {
+    fn refused(status: StatusCode, code: ErrorCode, message: &str) -> Self {
+        Self::Refused {
+            status,
+            code,
+            message: message.to_owned(),
+        }
+    }
+
+    fn unavailable() -> Self {
+        Self::refused(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::ServiceUnavailable,
+            crate::error::UNAVAILABLE_MESSAGE,
+        )
+    }
+
+    fn internal() -> Self {
+        Self::refused(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::InternalServerError,
+            "internal error",
+        )
+    }
+}
+
+/// Authenticates and runs the operation, on the main runtime (where every database
+/// connection is opened), and serialises the answer.
+async fn answer(
+    state: &AppState,
+    schema: &AppSchema,
+    index: &SchemaIndex,
+    authorization: Option<&str>,
+    gql_request: async_graphql::Request,
+    request_id: &str,
+    media: &'static str,
+) -> Reply {
+    let principal = match authenticate(&state.db, &state.tokens, authorization, request_id).await {
         Ok(p) => p,
         Err(ServiceError::Unauthenticated) => {
-            return refuse(
+            return Reply::refused(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::Unauthenticated,
                 "the access token is invalid, expired or revoked",
-                &request_id,
             );
         }
         Err(e) if e.code() == ErrorCode::ServiceUnavailable => {
             tracing::warn!(error = %e, "authentication: database unavailable");
-            return unavailable(&request_id);
+            return Reply::unavailable();
         }
         Err(e) => {
             tracing::error!(error = %e, "authentication failed");
-            return refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::InternalServerError,
-                "internal error",
-                &request_id,
-            );
+            return Reply::internal();
         }
     };
 
-    let outcome = execute_as(&schema, &state, &index, principal, gql_request, &request_id).await;
+    let outcome = execute_as(schema, state, index, principal, gql_request, request_id).await;
     let response = match outcome {
         Outcome::Answered(response) => response,
         Outcome::AuditUnwritten(e) if crate::error::unavailable(&e) => {
             tracing::warn!(error = %e, "audit rows: database unavailable");
-            return unavailable(&request_id);
+            return Reply::unavailable();
         }
         Outcome::AuditUnwritten(e) => {
             tracing::error!(error = %e, "could not write the request's audit rows");
-            return refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::InternalServerError,
-                "internal error",
-                &request_id,
-            );
+            return Reply::internal();
         }
         Outcome::TimedOut => {
             let deadline = state.config.request_timeout;
@@ -260,14 +342,13 @@ async fn run(
                 timeout_ms = deadline.as_millis(),
                 "graphql request stopped at its deadline"
             );
-            return refuse(
+            return Reply::refused(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::LimitExceeded,
                 &format!(
                     "the request ran longer than {} ms and was stopped; ask for less (smaller pages, fewer fields, a shorter range)",
                     deadline.as_millis()
                 ),
-                &request_id,
             );
         }
     };
@@ -280,7 +361,6 @@ async fn run(
         tracing::info!(errors = ?codes, "graphql request finished with errors");
     }
 
-    let media = negotiate(&req);
     // An outage is 503 with `Retry-After`, whichever layer met it, so clients and load
     // balancers retry; the body still says which fields failed.
     let outage = response.errors.iter().any(|e| {
@@ -306,31 +386,23 @@ async fn run(
                 cap,
                 "graphql answer over the response cap"
             );
-            refuse(
+            Reply::refused(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::LimitExceeded,
                 &format!(
                     "the answer would be {} bytes, over the limit of {cap}; ask for less (smaller pages, fewer fields)",
                     bytes.len()
                 ),
-                &request_id,
             )
         }
-        Ok(bytes) => {
-            let mut res = HttpResponse::build(status);
-            if outage {
-                res.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
-            }
-            res.content_type(media).body(bytes)
-        }
+        Ok(bytes) => Reply::Answer {
+            status,
+            outage,
+            bytes,
+        },
         Err(e) => {
             tracing::error!(error = %e, "serialising the response failed");
-            refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::InternalServerError,
-                "internal error",
-                &request_id,
-            )
+            Reply::internal()
         }
     }
 }

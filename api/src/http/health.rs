@@ -13,7 +13,13 @@ pub async fn healthz() -> HttpResponse {
 
 /// `GET /readyz`: the database answers.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    match state.db.ping().await {
+    let db = state.db.clone();
+    let pinged = state
+        .on_main(async move { db.ping().await.map_err(|e| e.to_string()) })
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r);
+    match pinged {
         Ok(()) => HttpResponse::Ok()
             .content_type("application/json")
             .body(r#"{"status":"ready"}"#),

@@ -24,6 +24,7 @@ use async_graphql::{
     http::{WebSocket, WebSocketProtocols as Protocols, WsMessage},
 };
 use futures_util::StreamExt as _;
+use tracing::Instrument as _;
 
 use crate::{
     auth::{Principal, viewer::authenticate},
@@ -112,6 +113,15 @@ fn authorization(payload: &serde_json::Value) -> Option<String> {
     )
 }
 
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 async fn close(session: Session, code: u16, why: &str) {
     let reason = CloseReason {
         code: CloseCode::Other(code),
@@ -164,9 +174,25 @@ async fn pump(
     let from_client = futures_util::stream::unfold(from_client, |mut rx| async move {
         rx.recv().await.map(|text| (text, rx))
     });
-    let mut graphql = WebSocket::new(schema, Box::pin(from_client), protocol)
+    let mut protocol_side = WebSocket::new(schema, Box::pin(from_client), protocol)
         .on_connection_init(on_init)
         .keepalive_timeout(None);
+    // The protocol (and every resolver and database read of the subscriptions) runs on the
+    // main runtime, where connections outlive this worker (see `AppState::on_main`); its
+    // messages come back here to be written to the socket.
+    let (to_socket, mut graphql) = tokio::sync::mpsc::channel::<WsMessage>(16);
+    let protocol_task = state.runtime.spawn(
+        async move {
+            while let Some(message) = protocol_side.next().await {
+                if to_socket.send(message).await.is_err() {
+                    return;
+                }
+            }
+        }
+        .instrument(tracing::Span::current()),
+    );
+    // Stops the protocol task whichever way this function returns.
+    let _protocol_task = AbortOnDrop(protocol_task);
     let current = |init: &Arc<Mutex<Init>>| init.lock().map(|i| i.clone()).unwrap_or(Init::Refused);
 
     let init_deadline = tokio::time::sleep(INIT_TIMEOUT);
@@ -199,7 +225,7 @@ async fn pump(
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => {}
             },
-            out = graphql.next() => {
+            out = graphql.recv() => {
                 let state_now = current(&init);
                 match out {
                     Some(WsMessage::Text(text)) => {
@@ -247,8 +273,13 @@ async fn pump(
             },
             _ = recheck.tick() => {
                 if let Init::Accepted { authorization, .. } = current(&init) {
-                    let still = authenticate(&state.db, &state.tokens, Some(&authorization), &request_id).await;
-                    if !matches!(still, Ok(Principal::Viewer(_))) {
+                    let (main, id) = (state.clone(), request_id.clone());
+                    let still = state
+                        .on_main(async move {
+                            authenticate(&main.db, &main.tokens, Some(&authorization), &id).await
+                        })
+                        .await;
+                    if !matches!(still, Ok(Ok(Principal::Viewer(_)))) {
                         close(session, CLOSE_FORBIDDEN, "access revoked").await;
                         return;
                     }
