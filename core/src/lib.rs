@@ -31,6 +31,7 @@ pub mod practices;
 pub mod ratelimit;
 pub mod realtime;
 pub mod recurrence;
+pub mod reminders;
 pub mod reports;
 pub mod resources;
 pub mod scope;
