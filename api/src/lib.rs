@@ -30,6 +30,7 @@ pub mod measures;
 pub mod plans;
 pub mod practices;
 pub mod realtime;
+pub mod reminders;
 pub mod reports;
 pub mod resources;
 pub mod schema;

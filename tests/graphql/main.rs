@@ -27,6 +27,7 @@ mod measures;
 mod nested;
 mod plans;
 mod realtime;
+mod reminders;
 mod reports;
 mod resources;
 mod roles;

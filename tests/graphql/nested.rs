@@ -143,6 +143,13 @@ impl Schema {
                 let value = match ty.as_str() {
                     "NaiveDate" if arg == "from" => format!("\"{}\"", today - Duration::days(30)),
                     "NaiveDate" => format!("\"{today}\""),
+                    // A window of 30 days around now (`upcomingReminders` takes at most 31).
+                    "DateTime" if arg == "to" => {
+                        format!("\"{}\"", (Utc::now() + Duration::days(2)).to_rfc3339())
+                    }
+                    "DateTime" if arg == "from" => {
+                        format!("\"{}\"", (Utc::now() - Duration::days(28)).to_rfc3339())
+                    }
                     "DateTime" => format!("\"{}\"", (Utc::now() - Duration::days(30)).to_rfc3339()),
                     "Int" => "7".to_owned(),
                     "Float" => "1".to_owned(),

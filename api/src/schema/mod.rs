@@ -8,7 +8,7 @@ use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use crate::{
     accounts, alerts, checkins, clients, config::Config, fhir, goals, homework, insights,
-    integrations, measures, plans, practices, realtime, reports, resources, sessions,
+    integrations, measures, plans, practices, realtime, reminders, reports, resources, sessions,
     state::AppState, tracking, webhooks,
 };
 
@@ -25,6 +25,7 @@ pub struct Client(
     homework::client::ClientHomework,
     resources::client::ClientResources,
     checkins::client::ClientCheckIns,
+    reminders::client::ClientReminders,
     tracking::client::ClientTracking,
     measures::client::ClientMeasures,
     insights::client::ClientInsights,
@@ -45,6 +46,7 @@ impl From<entity::client::Model> for Client {
             homework::client::ClientHomework { model: m() },
             resources::client::ClientResources { model: m() },
             checkins::client::ClientCheckIns { model: m() },
+            reminders::client::ClientReminders { model: m() },
             tracking::client::ClientTracking { model: m() },
             measures::client::ClientMeasures { model: m() },
             insights::client::ClientInsights { model: m() },
@@ -89,6 +91,7 @@ pub struct MutationRoot(
     homework::resolvers::HomeworkMutation,
     resources::resolvers::ResourcesMutation,
     checkins::resolvers::CheckInsMutation,
+    reminders::resolvers::RemindersMutation,
     tracking::resolvers::TrackingMutation,
     measures::resolvers::MeasuresMutation,
     alerts::resolvers::AlertsMutation,

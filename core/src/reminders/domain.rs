@@ -178,6 +178,15 @@ fn local(at: DateTime<Utc>, tz: &str) -> (NaiveDate, NaiveTime) {
     }
 }
 
+/// `at` in `tz` as RFC 3339 with the zone's offset at that instant (UTC for a zone that does
+/// not parse).
+pub fn local_rfc3339(at: DateTime<Utc>, tz: &str) -> String {
+    match tz.parse::<chrono_tz::Tz>() {
+        Ok(zone) => at.with_timezone(&zone).to_rfc3339(),
+        Err(_) => at.to_rfc3339(),
+    }
+}
+
 /// `at` moved out of `quiet` hours in `tz`: an instant whose local time is quiet fires at
 /// the local end of the quiet hours (the next morning when they span midnight and `at` is
 /// before it), in whatever offset the zone has then.

@@ -1,7 +1,7 @@
 //! Reminders between sessions: a client's preferences (quiet hours, preferred times, which
-//! kinds, a pause) and the schedule they give the work that is due (homework, check-ins,
-//! action-plan actions, measures, a tracking nudge). `domain` holds the rules, computed in the
-//! client's time zone; storing the preferences, `Client.upcomingReminders` and the job that
-//! raises `REMINDER_DUE` events build on it (issue 18).
+//! kinds, a pause) and the schedule they give the work that is due. `domain` holds the rules,
+//! computed in the client's time zone; `service` stores the preferences and computes
+//! `Client.upcomingReminders` (homework and check-ins so far). See `docs/reminders.md`.
 
 pub mod domain;
+pub mod service;
