@@ -26,7 +26,7 @@ use super::index::SchemaIndex;
 use crate::{
     alerts, briefs, checkins, clients, goals, homework, insights, measures,
     pagination::{DEFAULT_PAGE, MAX_PAGE},
-    plans, reports, resources, tracking, webhooks,
+    plans, reminders, reports, resources, tracking, webhooks,
 };
 
 /// One per instrument (PHQ-9, GAD-7), one per obstacle kind.
@@ -101,6 +101,11 @@ pub const LIST_MAXIMA: &[(&str, &str, u64)] = &[
     ("Client", "resources", resources::service::SHARES_LISTED),
     ("Client", "trackers", tracking::service::TRACKERS_LISTED),
     ("Client", "checkIns", checkins::service::LIST_MAX),
+    (
+        "Client",
+        "upcomingReminders",
+        reminders::service::UPCOMING_MAX,
+    ),
     ("Client", "measureHistory", measures::service::HISTORY_MAX),
     ("Client", "alerts", alerts::domain::CLIENT_LIST_MAX),
     (

@@ -24,7 +24,7 @@ use entity::{check_in, client, homework, homework_occurrence, reminder_preferenc
 pub const WINDOW_MAX_DAYS: i64 = 31;
 
 /// Most reminders one client's schedule returns.
-pub const UPCOMING_MAX: usize = 500;
+pub const UPCOMING_MAX: u64 = 500;
 
 fn time_text(t: NaiveTime) -> String {
     t.format("%H:%M").to_string()
@@ -319,7 +319,7 @@ impl Batch for UpcomingOf {
                 let prefs = preferences_of(rows.get(&c.id));
                 let items = due.remove(&c.id).unwrap_or_default();
                 let mut reminders = schedule(&items, &c.timezone, &prefs, from, to, now);
-                reminders.truncate(UPCOMING_MAX);
+                reminders.truncate(usize::try_from(UPCOMING_MAX).unwrap_or(usize::MAX));
                 (c.id, reminders)
             })
             .collect())
