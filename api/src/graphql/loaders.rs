@@ -93,14 +93,63 @@ impl<B: Batch> Loader<(Uuid, B::Args)> for Batched<B> {
     }
 }
 
-/// Runs a loader's batch as a task of its own that stays in the request's trace and adds
-/// its statements to the request's count.
+tokio::task_local! {
+    static GATE: Arc<Mutex<()>>;
+}
+
+/// A future polled under its request's gate: a request and its loaders' batches are never
+/// polled at the same time, on however many threads, so a batch gathers every key the
+/// request's resolvers asked for in one poll (as on one thread) and one batch stays one
+/// statement. [`Gated::request`] wraps a request; [`spawn`] wraps its batches.
+pub struct Gated<F> {
+    gate: Arc<Mutex<()>>,
+    inner: std::pin::Pin<Box<F>>,
+}
+
+impl<F: Future> Gated<F> {
+    /// `request` under a gate of its own, which its loaders' batches share.
+    pub async fn request(request: F) -> F::Output {
+        let gate = Arc::new(Mutex::new(()));
+        GATE.scope(
+            gate.clone(),
+            Self {
+                gate,
+                inner: Box::pin(request),
+            },
+        )
+        .await
+    }
+}
+
+impl<F: Future> Future for Gated<F> {
+    type Output = F::Output;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        let gate = self.gate.clone();
+        let _polling = gate.lock().unwrap_or_else(|e| e.into_inner());
+        self.inner.as_mut().poll(cx)
+    }
+}
+
+/// Runs a loader's batch as a task of its own that stays in the request's trace, adds its
+/// statements to the request's count, and is polled under the request's gate.
 fn spawn(batch: futures_util::future::BoxFuture<'static, ()>) -> tokio::task::JoinHandle<()> {
     use tracing::Instrument as _;
     let batch = batch.in_current_span();
-    match crate::telemetry::sql::Counter::current() {
-        Some(statements) => tokio::spawn(async move { statements.scope(batch).await }),
-        None => tokio::spawn(batch),
+    let batch: futures_util::future::BoxFuture<'static, ()> =
+        match crate::telemetry::sql::Counter::current() {
+            Some(statements) => Box::pin(async move { statements.scope(batch).await }),
+            None => Box::pin(batch),
+        };
+    match GATE.try_with(Arc::clone) {
+        Ok(gate) => tokio::spawn(Gated {
+            gate,
+            inner: Box::pin(batch),
+        }),
+        Err(_) => tokio::spawn(batch),
     }
 }
 

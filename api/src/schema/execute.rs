@@ -90,7 +90,9 @@ pub async fn execute_as(
     );
     let statements = crate::telemetry::sql::Counter::default();
     let outcome = statements
-        .scope(run(schema, state, index, principal, request, request_id).instrument(span.clone()))
+        .scope(crate::graphql::loaders::Gated::request(
+            run(schema, state, index, principal, request, request_id).instrument(span.clone()),
+        ))
         .await;
     let code = match &outcome {
         Outcome::Answered(r) => r
