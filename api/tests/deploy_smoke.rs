@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 mod support;
 
-use support::{Server, TestDb, free_port, gql, ready, subscribe};
+use support::{Server, TestDb, free_port, gql, ready, server_ready, subscribe};
 
 const SECRET: &str = "smoke-test-secret-of-sufficient-length-0123456789ab";
 const DATA_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
@@ -179,10 +179,10 @@ async fn the_deploy_topology_serves_through_nginx_shares_events_and_survives_a_r
         "momentum practice create",
     );
     let (port_a, port_b, lb) = (free_port(), free_port(), free_port());
-    let a = serve(&url, port_a);
-    let b = serve(&url, port_b);
-    ready(&http, port_a).await;
-    ready(&http, port_b).await;
+    let mut a = serve(&url, port_a);
+    let mut b = serve(&url, port_b);
+    server_ready(&http, &mut a, port_a).await;
+    server_ready(&http, &mut b, port_b).await;
     let balancer = nginx(&dir, lb, &[port_a, port_b]);
     ready(&http, lb).await;
 
@@ -291,8 +291,8 @@ async fn the_deploy_topology_serves_through_nginx_shares_events_and_survives_a_r
         "pg_restore",
     );
     let port_c = free_port();
-    let c = serve(&restored_url, port_c);
-    ready(&http, port_c).await;
+    let mut c = serve(&restored_url, port_c);
+    server_ready(&http, &mut c, port_c).await;
     let trackers = gql(
         &http,
         port_c,

@@ -47,7 +47,7 @@ async fn sigterm_under_write_load_answers_every_request_sent_before_it_and_exits
     db.close().await.ok();
 
     let port = free_port();
-    let server = Server(
+    let mut server = Server(
         Command::new(env!("CARGO_BIN_EXE_momentum"))
             .arg("serve")
             .env("MOMENTUM_DATABASE_URL", &url)
@@ -64,16 +64,7 @@ async fn sigterm_under_write_load_answers_every_request_sent_before_it_and_exits
     );
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !http
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .is_ok_and(|r| r.status().is_success())
-    {
-        assert!(Instant::now() < deadline, "the server never got ready");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    support::server_ready(&http, &mut server, port).await;
 
     let token = support::token(
         SECRET,

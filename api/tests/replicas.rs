@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 
 mod support;
 
-use support::{Server, TestDb, free_port, gql, ready, subscribe};
+use support::{Server, TestDb, free_port, gql, server_ready, subscribe};
 
 const SECRET: &str = "replica-test-secret-of-sufficient-length-0123456789";
 
@@ -65,10 +65,10 @@ async fn a_change_on_one_server_reaches_a_subscriber_on_another() {
         .unwrap();
     let (port_a, port_b) = (free_port(), free_port());
     let http = reqwest::Client::new();
-    let a = serve(&url, port_a, poll_ms);
-    ready(&http, port_a).await;
-    let b = serve(&url, port_b, poll_ms);
-    ready(&http, port_b).await;
+    let mut a = serve(&url, port_a, poll_ms);
+    server_ready(&http, &mut a, port_a).await;
+    let mut b = serve(&url, port_b, poll_ms);
+    server_ready(&http, &mut b, port_b).await;
 
     let keys = TokenKeys::new(
         &SecretString::from(SECRET),

@@ -36,7 +36,7 @@ use serde_json::{Value, json};
 
 mod support;
 
-use support::{Server, TestDb, free_port, gql, ready, subscribe};
+use support::{Server, TestDb, free_port, gql, server_ready, subscribe};
 
 const SECRET: &str = "telemetry-test-secret-of-sufficient-length-0123456789";
 const CANARY: &str = "CANARY-PHI-7f3a9c Jane Roe";
@@ -196,7 +196,7 @@ async fn spans_and_metrics_reach_an_otlp_receiver_with_ids_and_no_phi() {
         .spawn()
         .expect("start momentum serve");
     let mut stdout = child.stdout.take().unwrap();
-    let server = Server(child);
+    let mut server = Server(child);
     let log = Arc::new(Mutex::new(String::new()));
     let reader = {
         let log = log.clone();
@@ -213,7 +213,7 @@ async fn spans_and_metrics_reach_an_otlp_receiver_with_ids_and_no_phi() {
         })
     };
     let http = reqwest::Client::new();
-    ready(&http, port).await;
+    server_ready(&http, &mut server, port).await;
 
     let token = support::token(
         SECRET,

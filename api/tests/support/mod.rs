@@ -93,7 +93,32 @@ impl Drop for Server {
     }
 }
 
-/// Waits until a server answers `/readyz` on `port` (at most a minute).
+/// Waits until the `server` process answers `/readyz` on `port` (at most a minute). Fails at
+/// once if the process has exited (a port taken between `free_port` and its bind), instead of
+/// talking to whatever else listens there.
+pub async fn server_ready(http: &reqwest::Client, server: &mut Server, port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(Some(status)) = server.0.try_wait() {
+            panic!(
+                "the server for port {port} exited before it was ready ({status}); was the port taken?"
+            );
+        }
+        if let Ok(res) = http
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+            && res.status().is_success()
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "nothing ready on {port}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until something answers `/readyz` on `port` (at most a minute): a load balancer, or
+/// a server started elsewhere (use [`server_ready`] for a process of the test's own).
 pub async fn ready(http: &reqwest::Client, port: u16) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {

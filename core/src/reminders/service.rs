@@ -16,6 +16,7 @@ use crate::{
     auth::{Viewer, viewer::ViewerKind},
     batch::Batch,
     error::ServiceError,
+    homework::domain::HomeworkStatus,
     scope::{self, Access},
 };
 use entity::{check_in, client, homework, homework_occurrence, reminder_preference};
@@ -274,7 +275,10 @@ impl Batch for UpcomingOf {
         );
         let open_homework = homework::Entity::find()
             .filter(homework::Column::ClientId.is_in(ids.iter().copied()))
-            .filter(homework::Column::Status.is_in(["ASSIGNED", "IN_PROGRESS"]))
+            .filter(homework::Column::Status.is_in([
+                HomeworkStatus::Assigned.as_str(),
+                HomeworkStatus::InProgress.as_str(),
+            ]))
             .all(db)
             .await?;
         let open: std::collections::HashSet<Uuid> = open_homework.iter().map(|h| h.id).collect();
