@@ -55,7 +55,7 @@ mod support;
 
 use std::{
     path::{Path, PathBuf},
-    process::{Command, ExitCode},
+    process::ExitCode,
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -774,19 +774,11 @@ async fn gql(
 fn serve(url: &str, port: u16, settings: &Settings, log: &Path) -> Result<support::Server> {
     // The server logs to stdout; both go to the log file.
     let log = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_momentum"));
-    cmd.arg("serve")
-        .env("MOMENTUM_DATABASE_URL", url)
-        .env("MOMENTUM_BIND", format!("127.0.0.1:{port}"))
-        .env("MOMENTUM_JWT_SECRET", SECRET)
-        .env(
-            "MOMENTUM_DATA_KEY",
-            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-        )
+    let mut cmd = support::serve_command(url, SECRET, port);
+    cmd
         // The tokens this process mints live 6 hours; the server refuses longer lives than its own.
         .env("MOMENTUM_ACCESS_TOKEN_TTL_SECONDS", "21600")
         .env("MOMENTUM_DB_POOL_SIZE", settings.pool.to_string())
-        .env("RUST_LOG", "warn")
         .env("NO_COLOR", "1")
         .stdout(log.try_clone().context("the server log")?)
         .stderr(log);

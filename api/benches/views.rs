@@ -1588,15 +1588,7 @@ fn serve(url: &str, port: u16, pool: u32, log: &Path) -> Result<support::Server>
     let url = plain_tcp(url);
     // The server logs to stdout; both go to the log file.
     let log = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
-    let child = Command::new(env!("CARGO_BIN_EXE_momentum"))
-        .arg("serve")
-        .env("MOMENTUM_DATABASE_URL", &url)
-        .env("MOMENTUM_BIND", format!("127.0.0.1:{port}"))
-        .env("MOMENTUM_JWT_SECRET", SECRET)
-        .env(
-            "MOMENTUM_DATA_KEY",
-            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-        )
+    let child = support::serve_command(&url, SECRET, port)
         // The tokens this process mints live 6 hours; the server refuses longer lives than its own.
         .env("MOMENTUM_ACCESS_TOKEN_TTL_SECONDS", "21600")
         .env("MOMENTUM_DB_POOL_SIZE", pool.to_string())

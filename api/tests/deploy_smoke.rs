@@ -26,16 +26,10 @@ mod support;
 use support::{Server, TestDb, free_port, gql, ready, server_ready, subscribe};
 
 const SECRET: &str = "smoke-test-secret-of-sufficient-length-0123456789ab";
-const DATA_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 const ADMIN_PASSWORD: &str = "smoke-admin-password-1";
 
 fn momentum(url: &str) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_momentum"));
-    cmd.env("MOMENTUM_DATABASE_URL", url)
-        .env("MOMENTUM_JWT_SECRET", SECRET)
-        .env("MOMENTUM_DATA_KEY", DATA_KEY)
-        .env("RUST_LOG", "warn");
-    cmd
+    support::momentum(url, SECRET)
 }
 
 fn run(cmd: &mut Command, what: &str) {

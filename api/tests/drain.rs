@@ -48,16 +48,7 @@ async fn sigterm_under_write_load_answers_every_request_sent_before_it_and_exits
 
     let port = free_port();
     let mut server = Server(
-        Command::new(env!("CARGO_BIN_EXE_momentum"))
-            .arg("serve")
-            .env("MOMENTUM_DATABASE_URL", &url)
-            .env("MOMENTUM_BIND", format!("127.0.0.1:{port}"))
-            .env("MOMENTUM_JWT_SECRET", SECRET)
-            .env(
-                "MOMENTUM_DATA_KEY",
-                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-            )
-            .env("RUST_LOG", "warn")
+        support::serve_command(&url, SECRET, port)
             .stdout(Stdio::null())
             .spawn()
             .expect("start momentum serve"),

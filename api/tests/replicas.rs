@@ -9,7 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::{
-    process::{Command, Stdio},
+    process::Stdio,
     time::{Duration, Instant},
 };
 
@@ -29,17 +29,8 @@ use support::{Server, TestDb, free_port, gql, server_ready, subscribe};
 const SECRET: &str = "replica-test-secret-of-sufficient-length-0123456789";
 
 fn serve(url: &str, port: u16, poll_ms: &str) -> Server {
-    let child = Command::new(env!("CARGO_BIN_EXE_momentum"))
-        .arg("serve")
-        .env("MOMENTUM_DATABASE_URL", url)
-        .env("MOMENTUM_BIND", format!("127.0.0.1:{port}"))
-        .env("MOMENTUM_JWT_SECRET", SECRET)
-        .env(
-            "MOMENTUM_DATA_KEY",
-            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-        )
+    let child = support::serve_command(url, SECRET, port)
         .env("MOMENTUM_EVENT_POLL_MS", poll_ms)
-        .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()
         .expect("start momentum serve");

@@ -16,7 +16,7 @@
 use std::{
     collections::HashMap,
     io::Read as _,
-    process::{Command, Stdio},
+    process::Stdio,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -172,15 +172,7 @@ async fn spans_and_metrics_reach_an_otlp_receiver_with_ids_and_no_phi() {
         .unwrap();
     db.close().await.ok();
     let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_momentum"))
-        .arg("serve")
-        .env("MOMENTUM_DATABASE_URL", &url)
-        .env("MOMENTUM_BIND", format!("127.0.0.1:{port}"))
-        .env("MOMENTUM_JWT_SECRET", SECRET)
-        .env(
-            "MOMENTUM_DATA_KEY",
-            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-        )
+    let mut child = support::serve_command(&url, SECRET, port)
         .env("MOMENTUM_LOG_FORMAT", "json")
         .env("MOMENTUM_EVENT_POLL_MS", "200")
         .env("MOMENTUM_WEBHOOK_ALLOW_HTTP", "true")

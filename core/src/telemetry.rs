@@ -47,7 +47,8 @@ pub struct Metrics {
     pub event_lag: Histogram<f64>,
     /// `momentum.webhooks.attempts`: delivery attempts, by outcome (`delivered`, `failed`).
     pub webhook_attempts: Counter<u64>,
-    /// `momentum.webhooks.backlog`: deliveries waiting to be sent, read after each pass.
+    /// `momentum.webhooks.backlog`: deliveries waiting to be sent, read after a pass that sent
+    /// something and at least every 30 s.
     pub webhook_backlog: Gauge<u64>,
     /// `momentum.jobs.runs`: background job passes, by job and outcome (`ok`, `error`).
     pub job_runs: Counter<u64>,
@@ -167,13 +168,13 @@ pub const OPERATION_NAMES_MAX: usize = 200;
 /// The operation-name value of operations past the cap or with names no client would choose.
 pub const OTHER_OPERATION: &str = "_OTHER";
 
-static OPERATION_NAMES: LazyLock<Mutex<HashSet<String>>> =
+static OPERATION_NAMES: LazyLock<Mutex<HashSet<&'static str>>> =
     LazyLock::new(|| Mutex::new(HashSet::new()));
 
 /// An operation name as a metric attribute: a GraphQL name of at most 64 characters among
 /// the first [`OPERATION_NAMES_MAX`] seen by this process, else [`OTHER_OPERATION`], so a
 /// client that makes up names cannot grow the series without bound.
-pub fn operation_label(name: &str) -> String {
+pub fn operation_label(name: &str) -> &'static str {
     let valid = !name.is_empty()
         && name.len() <= 64
         && name
@@ -181,15 +182,19 @@ pub fn operation_label(name: &str) -> String {
             .enumerate()
             .all(|(i, b)| b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit()));
     if !valid {
-        return OTHER_OPERATION.to_owned();
+        return OTHER_OPERATION;
     }
     let mut names = OPERATION_NAMES.lock().unwrap_or_else(|e| e.into_inner());
-    if names.contains(name) || (names.len() < OPERATION_NAMES_MAX && names.insert(name.to_owned()))
-    {
-        name.to_owned()
-    } else {
-        OTHER_OPERATION.to_owned()
+    if let Some(known) = names.get(name) {
+        return known;
     }
+    if names.len() >= OPERATION_NAMES_MAX {
+        return OTHER_OPERATION;
+    }
+    // Leaked once per name, and at most OPERATION_NAMES_MAX names are.
+    let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
+    names.insert(leaked);
+    leaked
 }
 
 /// The W3C `traceparent` (and `tracestate`) of the current span, for an outgoing request;

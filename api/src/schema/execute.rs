@@ -157,25 +157,7 @@ fn operation_of(request: &mut async_graphql::Request) -> (&'static str, Option<&
         OperationType::Mutation => "mutation",
         OperationType::Subscription => "subscription",
     };
-    (kind, name.map(intern))
-}
-
-/// An operation name as a `'static` string for span and metric attributes: the same name
-/// is leaked once, and at most a bounded number of names are (past the cap, `_OTHER`).
-fn intern(name: &str) -> &'static str {
-    use std::{
-        collections::HashSet,
-        sync::{LazyLock, Mutex},
-    };
-    static NAMES: LazyLock<Mutex<HashSet<&'static str>>> = LazyLock::new(Default::default);
-    let label = crate::telemetry::operation_label(name);
-    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(n) = names.get(label.as_str()) {
-        return n;
-    }
-    let leaked: &'static str = Box::leak(label.into_boxed_str());
-    names.insert(leaked);
-    leaked
+    (kind, name.map(crate::telemetry::operation_label))
 }
 
 async fn run(

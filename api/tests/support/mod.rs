@@ -7,7 +7,7 @@
 
 use std::{
     net::TcpListener,
-    process::Child,
+    process::{Child, Command},
     time::{Duration, Instant},
 };
 
@@ -83,6 +83,29 @@ impl TestDb {
     }
 }
 
+/// The data key (32 bytes, base64) of every server the tests and benchmarks start.
+pub const DATA_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
+/// The `momentum` binary on `url`, signing with `secret`, with [`DATA_KEY`] and warnings
+/// logged (callers may set `RUST_LOG` again).
+pub fn momentum(url: &str, secret: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_momentum"));
+    cmd.env("MOMENTUM_DATABASE_URL", url)
+        .env("MOMENTUM_JWT_SECRET", secret)
+        .env("MOMENTUM_DATA_KEY", DATA_KEY)
+        .env("RUST_LOG", "warn");
+    cmd
+}
+
+/// `momentum serve` on `127.0.0.1:port` (see [`momentum`]); the caller adds its own settings
+/// and spawns it.
+pub fn serve_command(url: &str, secret: &str, port: u16) -> Command {
+    let mut cmd = momentum(url, secret);
+    cmd.arg("serve")
+        .env("MOMENTUM_BIND", format!("127.0.0.1:{port}"));
+    cmd
+}
+
 /// A server process, killed when dropped (also when the test fails).
 pub struct Server(pub Child);
 
@@ -97,31 +120,26 @@ impl Drop for Server {
 /// once if the process has exited (a port taken between `free_port` and its bind), instead of
 /// talking to whatever else listens there.
 pub async fn server_ready(http: &reqwest::Client, server: &mut Server, port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(Some(status)) = server.0.try_wait() {
-            panic!(
-                "the server for port {port} exited before it was ready ({status}); was the port taken?"
-            );
-        }
-        if let Ok(res) = http
-            .get(format!("http://127.0.0.1:{port}/readyz"))
-            .send()
-            .await
-            && res.status().is_success()
-        {
-            return;
-        }
-        assert!(Instant::now() < deadline, "nothing ready on {port}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_ready(http, Some(server), port).await;
 }
 
 /// Waits until something answers `/readyz` on `port` (at most a minute): a load balancer, or
 /// a server started elsewhere (use [`server_ready`] for a process of the test's own).
 pub async fn ready(http: &reqwest::Client, port: u16) {
+    wait_ready(http, None, port).await;
+}
+
+/// Polls `/readyz` on `port` for a minute; fails at once when `server` has exited.
+async fn wait_ready(http: &reqwest::Client, mut server: Option<&mut Server>, port: u16) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
+        if let Some(server) = server.as_deref_mut()
+            && let Ok(Some(status)) = server.0.try_wait()
+        {
+            panic!(
+                "the server for port {port} exited before it was ready ({status}); was the port taken?"
+            );
+        }
         if let Ok(res) = http
             .get(format!("http://127.0.0.1:{port}/readyz"))
             .send()

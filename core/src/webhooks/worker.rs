@@ -314,6 +314,9 @@ async fn send_loop(
     };
     let mut woken = SEND_WAKE.subscribe();
     woken.borrow_and_update();
+    // When the backlog gauge was last read: after a pass that sent something, else at most
+    // every BACKLOG_EVERY (deliveries waiting for a retry change it too).
+    let mut backlog_read: Option<Instant> = None;
     loop {
         if *shutdown.borrow() {
             return;
@@ -327,10 +330,12 @@ async fn send_loop(
                     .map(|(d, h)| attempt(&db, &client, &config, &keys, d, h)),
             )
             .await;
-            if crate::telemetry::enabled() {
+            let stale = backlog_read.is_none_or(|t| t.elapsed() >= BACKLOG_EVERY);
+            if crate::telemetry::enabled() && (sent > 0 || stale) {
                 crate::telemetry::metrics()
                     .webhook_backlog
                     .record(backlog(&db).await?, &[]);
+                backlog_read = Some(Instant::now());
             }
             Ok::<_, DbErr>(sent)
         })
@@ -347,6 +352,9 @@ async fn send_loop(
         }
     }
 }
+
+/// How often an idle sender reads the backlog for `momentum.webhooks.backlog`.
+const BACKLOG_EVERY: Duration = Duration::from_secs(30);
 
 /// Deliveries waiting to be sent (of any endpoint).
 async fn backlog(db: &DatabaseConnection) -> Result<u64, DbErr> {
