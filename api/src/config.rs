@@ -78,6 +78,9 @@ pub struct Config {
     /// `MOMENTUM_ALERT_EVALUATION_SECONDS`: how often the engagement-alert evaluator runs
     /// (one replica at a time; 1 second to a day, 900 by default).
     pub alert_evaluation_interval: Duration,
+    /// `MOMENTUM_REMINDER_SECONDS`: how often the reminder job fires the reminders that fell
+    /// due (one replica at a time; 1 second to an hour, 60 by default).
+    pub reminder_interval: Duration,
 }
 
 pub use momentum_core::webhooks::worker::WebhookConfig;
@@ -128,6 +131,7 @@ impl Default for Config {
             webhooks: WebhookConfig::default(),
             score_window_days: crate::insights::domain::WINDOW_DAYS,
             alert_evaluation_interval: Duration::from_secs(15 * 60),
+            reminder_interval: Duration::from_secs(60),
         }
     }
 }
@@ -334,6 +338,12 @@ impl Config {
                 "MOMENTUM_ALERT_EVALUATION_SECONDS",
                 d.alert_evaluation_interval,
                 1..=24 * 3600,
+            )?,
+            reminder_interval: seconds(
+                var("MOMENTUM_REMINDER_SECONDS"),
+                "MOMENTUM_REMINDER_SECONDS",
+                d.reminder_interval,
+                1..=3600,
             )?,
         })
     }

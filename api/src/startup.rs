@@ -212,6 +212,11 @@ impl Application {
                         config.score_window_days,
                         self.state.shutdown.clone(),
                     )),
+                    tokio::spawn(crate::reminders::job::run(
+                        db.clone(),
+                        config.reminder_interval,
+                        self.state.shutdown.clone(),
+                    )),
                     tokio::spawn(crate::events::retention::run(
                         db,
                         config.event_retention,

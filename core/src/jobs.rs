@@ -47,3 +47,25 @@ pub async fn pass<T, E>(
     crate::telemetry::job_ran(name, result.is_ok(), started.elapsed().as_secs_f64());
     result
 }
+
+/// Waits `every`, then runs `tick`, again and again until `shutdown` turns `true` (the first
+/// run is `every` after start).
+pub async fn every<F, Fut>(
+    every: std::time::Duration,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+    mut tick: F,
+) where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            _ = shutdown.changed() => {}
+        }
+        if *shutdown.borrow() {
+            return;
+        }
+        tick().await;
+    }
+}

@@ -27,6 +27,7 @@ pub mod momentum_projection;
 pub mod obstacle_log;
 pub mod practice;
 pub mod refresh_token;
+pub mod reminder_fired;
 pub mod reminder_preference;
 pub mod resource;
 pub mod resource_share;

@@ -16,6 +16,7 @@ mod m20261124_000012_insights;
 mod m20261204_000013_momentum_projection;
 mod m20261205_000014_attempt_counter;
 mod m20261205_000015_reminder_preference;
+mod m20261206_000016_reminder_fired;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000013_momentum_projection::Migration),
             Box::new(m20261205_000014_attempt_counter::Migration),
             Box::new(m20261205_000015_reminder_preference::Migration),
+            Box::new(m20261206_000016_reminder_fired::Migration),
         ]
     }
 }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::helpers::*;
 
-type Ws = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+pub(crate) type Ws = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
 const EVENTS: &str = "subscription($clientId: ID, $kinds: [EventKind!], $after: String) {
     progressEvents(clientId: $clientId, kinds: $kinds, after: $after) {
@@ -70,7 +70,7 @@ async fn now(app: &TestApp, token: &str) -> String {
 }
 
 /// Subscribes from now (`after` = the current cursor unless the variables give one).
-async fn subscribe(app: &TestApp, token: &str, mut variables: Value) -> Ws {
+pub(crate) async fn subscribe(app: &TestApp, token: &str, mut variables: Value) -> Ws {
     if variables.get("after").is_none() {
         variables["after"] = json!(now(app, token).await);
     }
@@ -106,7 +106,7 @@ fn refused(msg: &Value) -> String {
 }
 
 /// The next event of subscription 1.
-async fn event(ws: &mut Ws) -> Value {
+pub(crate) async fn event(ws: &mut Ws) -> Value {
     let msg = next(ws).await.unwrap();
     assert_eq!(msg["type"], "next", "{msg}");
     msg["payload"]["data"]["progressEvents"].clone()

@@ -147,6 +147,37 @@ async fn bad_preferences_are_refused_by_field_and_change_nothing() {
     );
 }
 
+/// Schedules a check-in for `client` (as their therapist), due at `due`: its id.
+async fn check_in(app: &TestApp, client: &str, due: chrono::DateTime<Utc>) -> Value {
+    let res = mutate(
+        app,
+        &app.therapist(),
+        "scheduleCheckIn",
+        "ScheduleCheckInInput",
+        json!({ "clientId": client, "prompt": "How did it go?", "dueAt": due.to_rfc3339() }),
+        "checkIns { id }",
+    )
+    .await
+    .ok();
+    res.data("scheduleCheckIn.checkIns.0.id").clone()
+}
+
+/// Assigns `client` (as their therapist) a one-off homework due at `due`: its occurrence's id.
+async fn homework_once(app: &TestApp, client: &str, due: chrono::DateTime<Utc>) -> Value {
+    let res = mutate(
+        app,
+        &app.therapist(),
+        "assignHomework",
+        "AssignHomeworkInput",
+        json!({ "clientId": client, "title": "Walk after lunch", "instructions": "Twenty minutes",
+            "kind": "BEHAVIORAL_ACTIVATION", "dueAt": due.to_rfc3339() }),
+        "homework { occurrences { id } }",
+    )
+    .await
+    .ok();
+    res.data("assignHomework.homework.occurrences.0.id").clone()
+}
+
 const UPCOMING: &str = "query($id: ID!, $from: DateTime!, $to: DateTime!) { client(id: $id) { upcomingReminders(from: $from, to: $to) { kind aboutId fireAt fireAtLocal dueAt reason } } }";
 
 #[tokio::test]
@@ -168,34 +199,9 @@ async fn upcoming_reminders_fire_at_preferred_times_outside_quiet_hours_in_local
     let at = |d: chrono::NaiveDate, h: u32, m: u32| {
         momentum_api::recurrence::local_instant(tz, d, NaiveTime::from_hms_opt(h, m, 0).unwrap())
     };
-    let schedule = |due: chrono::DateTime<Utc>| {
-        mutate(
-            &app,
-            &t,
-            "scheduleCheckIn",
-            "ScheduleCheckInInput",
-            json!({ "clientId": client, "prompt": "How did it go?", "dueAt": due.to_rfc3339() }),
-            "checkIns { id }",
-        )
-    };
-    let evening = schedule(at(day1, 20, 0)).await.ok();
-    let evening = evening.data("scheduleCheckIn.checkIns.0.id").clone();
-    let early = schedule(at(day2, 7, 30)).await.ok();
-    let early = early.data("scheduleCheckIn.checkIns.0.id").clone();
-    let homework = mutate(
-        &app,
-        &t,
-        "assignHomework",
-        "AssignHomeworkInput",
-        json!({ "clientId": client, "title": "Walk after lunch", "instructions": "Twenty minutes",
-            "kind": "BEHAVIORAL_ACTIVATION", "dueAt": at(day2, 12, 0).to_rfc3339() }),
-        "homework { occurrences { id } }",
-    )
-    .await
-    .ok();
-    let occurrence = homework
-        .data("assignHomework.homework.occurrences.0.id")
-        .clone();
+    let evening = check_in(&app, &client, at(day1, 20, 0)).await;
+    let early = check_in(&app, &client, at(day2, 7, 30)).await;
+    let occurrence = homework_once(&app, &client, at(day2, 12, 0)).await;
 
     let window = json!({ "id": client, "from": at(day1, 0, 0).to_rfc3339(), "to": at(today + Duration::days(5), 0, 0).to_rfc3339() });
     let res = app.gql(Some(&c), UPCOMING, window.clone()).await.ok();
@@ -292,4 +298,260 @@ async fn upcoming_reminders_fire_at_preferred_times_outside_quiet_hours_in_local
             .await;
         assert_eq!((res.code(), res.field()), ("BAD_USER_INPUT", "to"));
     }
+}
+
+#[tokio::test]
+async fn another_clients_schedule_is_not_found() {
+    let app = spawn_app().await;
+    let client = app.a.client_ids[0].to_string();
+    let (from, to) = (Utc::now(), Utc::now() + Duration::days(7));
+    let window = json!({ "id": client, "from": from.to_rfc3339(), "to": to.to_rfc3339() });
+    // Another client, a therapist outside the care team, and another practice's therapist.
+    for token in [
+        app.client2(),
+        app.therapist2(),
+        app.other_practice_therapist(),
+    ] {
+        let res = app.gql(Some(&token), UPCOMING, window.clone()).await;
+        assert_eq!(res.code(), "NOT_FOUND");
+    }
+    // The client's own schedule is there (empty: nothing is due).
+    let own = app.gql(Some(&app.client()), UPCOMING, window).await.ok();
+    assert_eq!(own.data("client.upcomingReminders"), &json!([]));
+}
+
+/// The client's time zone (the demo's clients have one each).
+async fn timezone(app: &TestApp, client: &str) -> String {
+    let res = app
+        .gql(
+            Some(&app.therapist()),
+            "query($id: ID!) { client(id: $id) { timezone } }",
+            json!({ "id": client }),
+        )
+        .await
+        .ok();
+    res.data("client.timezone").as_str().unwrap().to_owned()
+}
+
+/// One pass of the reminder job at `at` (the lock is free: nothing else runs it here).
+async fn fire(app: &TestApp, at: chrono::DateTime<Utc>) -> momentum_api::reminders::job::Fired {
+    momentum_api::reminders::job::pass(&app.db, at)
+        .await
+        .unwrap()
+        .expect("the reminder job's lock is free")
+}
+
+/// The `REMINDER_DUE` events so far, oldest first: (aboutId, fireAt, reason).
+async fn reminder_events(app: &TestApp) -> Vec<(Value, Value, Value)> {
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
+    entity::event::Entity::find()
+        .filter(entity::event::Column::Kind.eq("REMINDER_DUE"))
+        .order_by_asc(entity::event::Column::Sequence)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            (
+                e.payload["aboutId"].clone(),
+                e.payload["fireAt"].clone(),
+                e.payload["reason"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_reminder_job_sends_each_reminder_once_at_its_time_and_never_in_quiet_hours() {
+    let app = spawn_app().await;
+    let c = app.client();
+    let client = app.a.client_ids[0].to_string();
+    let tz = timezone(&app, &client).await;
+    set(
+        &app,
+        &c,
+        json!({ "clientId": client, "quietHours": { "start": "22:00", "end": "07:00" },
+        "preferredTimes": ["09:00", "18:00"], "kinds": ["CHECK_IN_DUE", "HOMEWORK_DUE"] }),
+    )
+    .await
+    .ok();
+    let today = momentum_api::values::local_today(&tz, Utc::now());
+    let (day1, day2) = (today + Duration::days(2), today + Duration::days(3));
+    let at = |d: chrono::NaiveDate, h: u32, m: u32| {
+        momentum_api::recurrence::local_instant(&tz, d, NaiveTime::from_hms_opt(h, m, 0).unwrap())
+    };
+    let evening = check_in(&app, &client, at(day1, 20, 0)).await;
+    let early = check_in(&app, &client, at(day2, 7, 30)).await;
+    let answered = check_in(&app, &client, at(day2, 20, 0)).await;
+    let occurrence = homework_once(&app, &client, at(day2, 12, 0)).await;
+    // The client hears of it on their own subscription.
+    let mut ws = crate::realtime::subscribe(&app, &c, json!({ "kinds": ["REMINDER_DUE"] })).await;
+    let utc = |t: chrono::DateTime<Utc>| json!(t.to_rfc3339());
+
+    // Before the first reminder's time: nothing.
+    assert_eq!(fire(&app, at(day1, 17, 0)).await.sent, 0);
+    // Just after 18:00: the evening check-in, once however often the job runs.
+    assert_eq!(
+        fire(&app, at(day1, 18, 0) + Duration::seconds(30))
+            .await
+            .sent,
+        1
+    );
+    assert_eq!(fire(&app, at(day1, 18, 1)).await.sent, 0);
+    assert_eq!(
+        reminder_events(&app).await,
+        vec![(
+            evening.clone(),
+            utc(at(day1, 18, 0)),
+            json!("PREFERRED_TIME")
+        )]
+    );
+    let got = crate::realtime::event(&mut ws).await;
+    assert_eq!(got["kind"], "REMINDER_DUE");
+    assert_eq!(got["payload"]["aboutId"], evening);
+    assert_eq!(got["payload"]["reminderKind"], "CHECK_IN_DUE");
+    assert!(
+        got["payload"]["fireAtLocal"]
+            .as_str()
+            .unwrap()
+            .contains("T18:00:00"),
+        "{got}"
+    );
+
+    // Through the quiet night nothing fires; the 07:30 check-in's reminder (06:30) waits for
+    // the end of the quiet hours.
+    for hour in [22, 23] {
+        assert_eq!(fire(&app, at(day1, hour, 30)).await.sent, 0);
+    }
+    for hour in [0, 3, 6] {
+        assert_eq!(fire(&app, at(day2, hour, 45)).await.sent, 0);
+    }
+    // Answered before its reminder: none for it.
+    mutate(
+        &app,
+        &c,
+        "respondToCheckIn",
+        "RespondToCheckInInput",
+        json!({ "checkInId": answered, "text": "Done early" }),
+        "checkIn { id }",
+    )
+    .await
+    .ok();
+    // Two replicas' passes at once after 09:00: the 07:00 and 09:00 reminders, each once.
+    let (a, b) = tokio::join!(
+        momentum_api::reminders::job::pass(&app.db, at(day2, 9, 0) + Duration::seconds(5)),
+        momentum_api::reminders::job::pass(&app.db, at(day2, 9, 0) + Duration::seconds(5)),
+    );
+    let sent = |r: Option<momentum_api::reminders::job::Fired>| r.map_or(0, |f| f.sent);
+    assert_eq!(sent(a.unwrap()) + sent(b.unwrap()), 2);
+    // The rest of the day: nothing more (the answered check-in is not reminded of).
+    assert_eq!(fire(&app, at(day2, 23, 0)).await.sent, 0);
+    assert_eq!(
+        reminder_events(&app).await,
+        vec![
+            (evening, utc(at(day1, 18, 0)), json!("PREFERRED_TIME")),
+            (early, utc(at(day2, 7, 0)), json!("AFTER_QUIET_HOURS")),
+            (occurrence, utc(at(day2, 9, 0)), json!("PREFERRED_TIME")),
+        ]
+    );
+}
+
+/// Assigns `client` (as their therapist) a homework due daily at 20:00 for `days` days from
+/// `first`: its id and its occurrences' ids.
+async fn daily(
+    app: &TestApp,
+    client: &str,
+    title: &str,
+    first: chrono::NaiveDate,
+    days: i64,
+) -> (Value, Vec<Value>) {
+    let res = mutate(
+        app,
+        &app.therapist(),
+        "assignHomework",
+        "AssignHomeworkInput",
+        json!({ "clientId": client, "title": title, "instructions": "Once a day",
+            "kind": "BEHAVIORAL_ACTIVATION",
+            "recurrence": { "recurrence": { "kind": "DAILY" }, "startsOn": first.to_string(),
+                "until": (first + Duration::days(days - 1)).to_string(), "timeOfDay": "20:00" } }),
+        "homework { id occurrences { id } }",
+    )
+    .await
+    .ok();
+    let occurrences = res
+        .data("assignHomework.homework.occurrences")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].clone())
+        .collect();
+    (res.data("assignHomework.homework.id").clone(), occurrences)
+}
+
+#[tokio::test]
+async fn reminders_the_client_lets_pass_back_off_and_a_pause_or_completed_work_sends_none() {
+    let app = spawn_app().await;
+    let c = app.client();
+    let client = app.a.client_ids[0].to_string();
+    let tz = timezone(&app, &client).await;
+    set(
+        &app,
+        &c,
+        json!({ "clientId": client, "quietHours": { "start": "22:00", "end": "07:00" },
+        "preferredTimes": ["09:00"], "kinds": ["HOMEWORK_DUE"] }),
+    )
+    .await
+    .ok();
+    let today = momentum_api::values::local_today(&tz, Utc::now());
+    let at = |d: chrono::NaiveDate, h: u32, m: u32| {
+        momentum_api::recurrence::local_instant(&tz, d, NaiveTime::from_hms_opt(h, m, 0).unwrap())
+    };
+    // A daily homework due at 20:00 for twelve days from tomorrow: reminded at 09:00.
+    let first = today + Duration::days(1);
+    let (_, occurrences) = daily(&app, &client, "Ten-minute walk", first, 12).await;
+    assert_eq!(occurrences.len(), 12);
+
+    // The client lets every reminder pass: days 1-3 are sent, 4 held back, 5 sent (the 4th
+    // let pass), 6-8 held back, 9 sent (the 8th), 10-12 held back.
+    let mut sent_days = Vec::new();
+    for d in 0..12 {
+        let day = first + Duration::days(d);
+        let f = fire(&app, at(day, 9, 0) + Duration::minutes(1)).await;
+        assert_eq!(f.sent + f.held_back, 1, "day {}", d + 1);
+        if f.sent == 1 {
+            sent_days.push(d + 1);
+        }
+        fire(&app, at(day, 21, 0)).await;
+    }
+    assert_eq!(sent_days, vec![1, 2, 3, 5, 9]);
+    // A second homework, daily for three days from day 14: the first reminder is sent (the
+    // series is new); completing the second before its reminder skips it; a pause holds
+    // the third.
+    let later = first + Duration::days(13);
+    let (call, second) = daily(&app, &client, "Call a friend", later, 3).await;
+    assert_eq!(fire(&app, at(later, 9, 1)).await.sent, 1);
+    mutate(
+        &app,
+        &c,
+        "submitHomework",
+        "SubmitHomeworkInput",
+        json!({ "homeworkId": call, "occurrenceId": second[1], "outcome": "COMPLETED" }),
+        "homework { id }",
+    )
+    .await
+    .ok();
+    let next = later + Duration::days(1);
+    let f = fire(&app, at(next, 9, 1)).await;
+    assert_eq!((f.sent, f.held_back), (0, 0));
+    set(
+        &app,
+        &c,
+        json!({ "clientId": client, "quietHours": { "start": "22:00", "end": "07:00" },
+        "preferredTimes": ["09:00"], "kinds": ["HOMEWORK_DUE"],
+        "pausedUntil": at(next + Duration::days(2), 0, 0).to_rfc3339() }),
+    )
+    .await
+    .ok();
+    let f = fire(&app, at(next + Duration::days(1), 9, 1)).await;
+    assert_eq!((f.sent, f.held_back), (0, 0));
 }

@@ -106,6 +106,9 @@ pub enum EventKindValue {
     AlertAcknowledged,
     /// Alert resolved.
     AlertResolved,
+    /// A reminder fell due (the reminder job; the payload names its kind, what it is about
+    /// and when it fires, in UTC and the client's local time).
+    ReminderDue,
 }
 
 /// One change to a client's record, as it happened.

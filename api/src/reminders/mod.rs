@@ -1,7 +1,7 @@
 //! The GraphQL side of reminders: a client's preferences and their upcoming reminders. The
 //! rules and SQL are `momentum_core::reminders`, re-exported here.
 
-pub use momentum_core::reminders::{domain, service};
+pub use momentum_core::reminders::{domain, job, service};
 
 pub mod client;
 pub mod resolvers;

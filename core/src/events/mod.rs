@@ -59,11 +59,12 @@ pub enum EventKind {
     AlertRaised,
     AlertAcknowledged,
     AlertResolved,
+    ReminderDue,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [Self; 44] = [
+    pub const ALL: [Self; 45] = [
         Self::ClientCreated,
         Self::ClientUpdated,
         Self::ClientStatusChanged,
@@ -108,6 +109,7 @@ impl EventKind {
         Self::AlertRaised,
         Self::AlertAcknowledged,
         Self::AlertResolved,
+        Self::ReminderDue,
     ];
 
     /// Parses the stored form.
@@ -162,6 +164,7 @@ impl EventKind {
             Self::AlertRaised => "ALERT_RAISED",
             Self::AlertAcknowledged => "ALERT_ACKNOWLEDGED",
             Self::AlertResolved => "ALERT_RESOLVED",
+            Self::ReminderDue => "REMINDER_DUE",
         }
     }
 }

@@ -22,16 +22,9 @@ pub async fn run(
     db: DatabaseConnection,
     every: Duration,
     window_days: i64,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) {
-    loop {
-        tokio::select! {
-            () = tokio::time::sleep(every) => {}
-            _ = shutdown.changed() => {}
-        }
-        if *shutdown.borrow() {
-            return;
-        }
+    crate::jobs::every(every, shutdown, || async {
         match crate::jobs::pass("alerts.evaluate", round(&db, every, window_days)).await {
             Ok(Some(done)) if done.disengagement + done.missed_homework > 0 => {
                 tracing::info!(
@@ -46,7 +39,8 @@ pub async fn run(
                 tracing::warn!(error = ?e, "engagement-alert evaluation failed; trying again later")
             }
         }
-    }
+    })
+    .await;
 }
 
 /// One periodic round: `None` when another process holds the lock or finished a round

@@ -3,6 +3,8 @@
 //! lets reminders pass. Every time is computed in the client's own time zone, so a reminder
 //! keeps its local time across daylight-saving changes and follows the client to a new zone.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike as _, Utc};
 use uuid::Uuid;
 
@@ -239,12 +241,62 @@ pub struct Due {
     pub kind: ReminderKind,
     /// The homework occurrence, check-in, action plan or measure assignment.
     pub about: Uuid,
+    /// What it repeats with (the homework; the check-ins scheduled together): the back-off
+    /// counts within it.
+    pub series: Uuid,
     /// When it is due (or, for an action, planned).
     pub at: DateTime<Utc>,
     /// Completed, answered or cancelled: nothing to remind of.
     pub done: bool,
     /// Reminders of the same thing the client let pass in a row before this one.
     pub ignored: u32,
+}
+
+/// An earlier reminder of a series, for the back-off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Past {
+    pub series: Uuid,
+    pub about: Uuid,
+    /// When what it was about was due.
+    pub due_at: DateTime<Utc>,
+    /// Whether the client has submitted or answered what it was about.
+    pub answered: bool,
+}
+
+/// Sets each item's [`Due::ignored`]: going back from it through its series in due order
+/// (the earlier reminders of `past` and the earlier `items`), how many the client let pass
+/// before the last one they answered. Open items count as let pass.
+pub fn count_ignored(items: &mut [Due], past: &[Past]) {
+    let mut by_series: HashMap<Uuid, Vec<(DateTime<Utc>, Uuid, bool)>> = HashMap::new();
+    for p in past {
+        by_series
+            .entry(p.series)
+            .or_default()
+            .push((p.due_at, p.about, p.answered));
+    }
+    let known: std::collections::HashSet<Uuid> = past.iter().map(|p| p.about).collect();
+    for d in items.iter().filter(|d| !known.contains(&d.about)) {
+        by_series
+            .entry(d.series)
+            .or_default()
+            .push((d.at, d.about, d.done));
+    }
+    let mut before: HashMap<Uuid, u32> = HashMap::new();
+    for entries in by_series.values_mut() {
+        entries.sort();
+        let mut streak = 0u32;
+        for (_, about, answered) in entries.iter() {
+            before.insert(*about, streak);
+            streak = if *answered {
+                0
+            } else {
+                streak.saturating_add(1)
+            };
+        }
+    }
+    for d in items.iter_mut() {
+        d.ignored = before.get(&d.about).copied().unwrap_or(0);
+    }
 }
 
 /// A reminder on the schedule.
@@ -271,6 +323,18 @@ pub enum Reason {
     PlannedTime,
     /// Moved to the end of the client's quiet hours.
     AfterQuietHours,
+}
+
+impl Reason {
+    /// The wire form (as in the GraphQL enum).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PreferredTime => "PREFERRED_TIME",
+            Self::BeforeDue => "BEFORE_DUE",
+            Self::PlannedTime => "PLANNED_TIME",
+            Self::AfterQuietHours => "AFTER_QUIET_HOURS",
+        }
+    }
 }
 
 /// The reminders of `items` that fire from `from` (included) to `to` (excluded), in the
@@ -376,6 +440,7 @@ mod tests {
         Due {
             kind,
             about: Uuid::nil(),
+            series: Uuid::nil(),
             at,
             done: false,
             ignored: 0,
@@ -639,5 +704,48 @@ mod tests {
         assert!(
             QuietHours::parse(NaiveTime::from_hms_opt(22, 0, 30).unwrap(), t(7, 0), "q").is_err()
         );
+    }
+
+    #[test]
+    fn the_back_off_counts_the_reminders_of_a_series_let_pass_since_the_last_answered() {
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let at = |d: u32| utc(2026, 1, d, 12, 0);
+        let past = |d: u32, answered: bool| Past {
+            series: a,
+            about: Uuid::from_u128(100 + u128::from(d)),
+            due_at: at(d),
+            answered,
+        };
+        // Days 1-2 answered, 3-5 let pass; 6 and 7 are open items of the same series; 8 is
+        // another series.
+        let history = [
+            past(1, true),
+            past(2, true),
+            past(3, false),
+            past(4, false),
+            past(5, false),
+        ];
+        let item = |d: u32, series: Uuid| Due {
+            about: Uuid::from_u128(100 + u128::from(d)),
+            series,
+            ..due(ReminderKind::HomeworkDue, at(d))
+        };
+        let mut items = vec![item(7, a), item(6, a), item(8, b)];
+        count_ignored(&mut items, &history);
+        let got: Vec<u32> = items.iter().map(|d| d.ignored).collect();
+        assert_eq!(got, vec![4, 3, 0]);
+        // Answering day 5 resets the count for what follows it.
+        let mut answered = history.to_vec();
+        answered[4].answered = true;
+        let mut items = vec![item(6, a), item(7, a)];
+        count_ignored(&mut items, &answered);
+        assert_eq!(
+            items.iter().map(|d| d.ignored).collect::<Vec<_>>(),
+            vec![0, 1]
+        );
+        // An item already in the history keeps the count before it.
+        let mut items = vec![item(4, a)];
+        count_ignored(&mut items, &history);
+        assert_eq!(items[0].ignored, 1);
     }
 }

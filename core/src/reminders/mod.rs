@@ -1,7 +1,9 @@
 //! Reminders between sessions: a client's preferences (quiet hours, preferred times, which
 //! kinds, a pause) and the schedule they give the work that is due. `domain` holds the rules,
 //! computed in the client's time zone; `service` stores the preferences and computes
-//! `Client.upcomingReminders` (homework and check-ins so far). See `docs/reminders.md`.
+//! `Client.upcomingReminders` (homework and check-ins so far); `job` fires them as
+//! `REMINDER_DUE` events. See `docs/reminders.md`.
 
 pub mod domain;
+pub mod job;
 pub mod service;
