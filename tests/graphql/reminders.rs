@@ -341,8 +341,8 @@ async fn fire(app: &TestApp, at: chrono::DateTime<Utc>) -> momentum_api::reminde
         .expect("the reminder job's lock is free")
 }
 
-/// The `REMINDER_DUE` events so far, oldest first: (aboutId, fireAt, reason).
-async fn reminder_events(app: &TestApp) -> Vec<(Value, Value, Value)> {
+/// The payloads of the `REMINDER_DUE` events so far, oldest first.
+async fn reminder_payloads(app: &TestApp) -> Vec<Value> {
     use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
     entity::event::Entity::find()
         .filter(entity::event::Column::Kind.eq("REMINDER_DUE"))
@@ -351,11 +351,20 @@ async fn reminder_events(app: &TestApp) -> Vec<(Value, Value, Value)> {
         .await
         .unwrap()
         .into_iter()
-        .map(|e| {
+        .map(|e| e.payload)
+        .collect()
+}
+
+/// The `REMINDER_DUE` events so far, oldest first: (aboutId, fireAt, reason).
+async fn reminder_events(app: &TestApp) -> Vec<(Value, Value, Value)> {
+    reminder_payloads(app)
+        .await
+        .into_iter()
+        .map(|p| {
             (
-                e.payload["aboutId"].clone(),
-                e.payload["fireAt"].clone(),
-                e.payload["reason"].clone(),
+                p["aboutId"].clone(),
+                p["fireAt"].clone(),
+                p["reason"].clone(),
             )
         })
         .collect()
@@ -554,4 +563,192 @@ async fn reminders_the_client_lets_pass_back_off_and_a_pause_or_completed_work_s
     .ok();
     let f = fire(&app, at(next + Duration::days(1), 9, 1)).await;
     assert_eq!((f.sent, f.held_back), (0, 0));
+}
+
+#[tokio::test]
+async fn action_times_tracker_prompts_and_measures_due_are_reminded_too() {
+    use crate::fixtures::{goal_id, submit_at};
+    let app = spawn_app().await;
+    let (t, c) = (app.therapist(), app.client());
+    let client = app.a.client_ids[0].to_string();
+    let tz = timezone(&app, &client).await;
+    set(
+        &app,
+        &c,
+        json!({ "clientId": client, "quietHours": { "start": "22:00", "end": "08:00" },
+        "preferredTimes": ["09:00", "18:00"],
+        "kinds": ["ACTION_TIME", "TRACKING_NUDGE", "MEASURE_DUE"] }),
+    )
+    .await
+    .ok();
+    let today = momentum_api::values::local_today(&tz, Utc::now());
+    let at = |d: chrono::NaiveDate, h: u32, m: u32| {
+        momentum_api::recurrence::local_instant(&tz, d, NaiveTime::from_hms_opt(h, m, 0).unwrap())
+    };
+    let utc = |t: chrono::DateTime<Utc>| json!(t.to_rfc3339());
+    // An action plan with a stretch at 07:30 (quiet: moved to 08:00) and a walk at 19:00 every
+    // day, and an action with no time (nothing to remind of).
+    let goal = goal_id(
+        &app,
+        &t,
+        app.a.client_ids[0],
+        json!({ "title": "Move more" }),
+    )
+    .await;
+    let plan = mutate(
+        &app,
+        &t,
+        "createActionPlan",
+        "CreateActionPlanInput",
+        json!({ "goalId": goal, "title": "Daily movement", "actions": [
+            { "what": "Stretch", "recurrence": { "kind": "DAILY" }, "timeOfDay": "07:30" },
+            { "what": "Walk", "recurrence": { "kind": "DAILY" }, "timeOfDay": "19:00" },
+            { "what": "Drink water", "recurrence": { "kind": "DAILY" } } ] }),
+        "plan { actions { id what } }",
+    )
+    .await
+    .ok();
+    let action = |i: usize| {
+        plan.data(&format!("createActionPlan.plan.actions.{i}.id"))
+            .clone()
+    };
+    // A tracker the client is prompted to fill in at 12:00.
+    let water = mutate(
+        &app,
+        &c,
+        "createTracker",
+        "CreateTrackerInput",
+        json!({ "clientId": client, "name": "Glasses of water", "valueType": "COUNT",
+            "promptTimes": ["12:00"] }),
+        "tracker { id }",
+    )
+    .await
+    .ok();
+    let water = water.data("createTracker.tracker.id").clone();
+    // A PHQ-9 every 7 days, last done 5 days ago: due in 2 days.
+    let done = Utc::now() - Duration::days(5);
+    let done = done - Duration::nanoseconds(i64::from(done.timestamp_subsec_nanos()));
+    submit_at(
+        &app,
+        &t,
+        app.a.client_ids[0],
+        "PHQ9",
+        &[1, 1, 1, 1, 1, 1, 1, 1, 0],
+        done,
+    )
+    .await
+    .ok();
+    mutate(
+        &app,
+        &t,
+        "assignMeasure",
+        "AssignMeasureInput",
+        json!({ "clientId": client, "instrument": "PHQ9", "everyDays": 7 }),
+        "assignment { id }",
+    )
+    .await
+    .ok();
+
+    // Tomorrow's schedule, in order.
+    let day1 = today + Duration::days(1);
+    let tomorrow = json!({ "id": client, "from": at(day1, 0, 0).to_rfc3339(),
+        "to": at(day1 + Duration::days(1), 0, 0).to_rfc3339() });
+    let res = app.gql(Some(&c), UPCOMING, tomorrow).await.ok();
+    let got: Vec<(Value, Value, Value, Value)> = res
+        .data("client.upcomingReminders")
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] != "MEASURE_DUE")
+        .map(|r| {
+            (
+                r["kind"].clone(),
+                r["dueAt"].clone(),
+                r["fireAt"].clone(),
+                r["reason"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                json!("ACTION_TIME"),
+                utc(at(day1, 7, 30)),
+                utc(at(day1, 8, 0)),
+                json!("AFTER_QUIET_HOURS")
+            ),
+            (
+                json!("TRACKING_NUDGE"),
+                utc(at(day1, 12, 0)),
+                utc(at(day1, 12, 0)),
+                json!("PLANNED_TIME")
+            ),
+            (
+                json!("ACTION_TIME"),
+                utc(at(day1, 19, 0)),
+                utc(at(day1, 19, 0)),
+                json!("PLANNED_TIME")
+            ),
+        ]
+    );
+    // The measure: once, due when the interval since it was last done ends.
+    let week = json!({ "id": client, "from": Utc::now().to_rfc3339(),
+        "to": (Utc::now() + Duration::days(7)).to_rfc3339() });
+    let res = app.gql(Some(&c), UPCOMING, week).await.ok();
+    let measures: Vec<Value> = res
+        .data("client.upcomingReminders")
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "MEASURE_DUE")
+        .map(|r| r["dueAt"].clone())
+        .collect();
+    assert_eq!(measures, vec![utc(done + Duration::days(7))]);
+
+    // The job sends them at their times; a day the client already logged gets no nudge.
+    let about = |f: &Value| f["aboutId"].clone();
+    let sent = async |from: usize| reminder_payloads(&app).await.split_off(from);
+    fire(&app, at(day1, 7, 0)).await;
+    let before = sent(0).await.len();
+    fire(&app, at(day1, 8, 1)).await;
+    fire(&app, at(day1, 12, 1)).await;
+    fire(&app, at(day1, 19, 1)).await;
+    let day1_sent = sent(before).await;
+    let kinds: Vec<&str> = day1_sent
+        .iter()
+        .map(|p| p["reminderKind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["ACTION_TIME", "TRACKING_NUDGE", "ACTION_TIME"]);
+    assert_ne!(
+        about(&day1_sent[0]),
+        action(0),
+        "a reminder's own id per day"
+    );
+    // A day the client has logged already has no nudge: today's goes once they log.
+    let today_window = json!({ "id": client, "from": at(today, 0, 0).to_rfc3339(),
+        "to": at(today + Duration::days(1), 0, 0).to_rfc3339() });
+    let nudges = |res: &Gql| -> Vec<Value> {
+        res.data("client.upcomingReminders")
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["kind"] == "TRACKING_NUDGE")
+            .map(|r| r["fireAt"].clone())
+            .collect()
+    };
+    let res = app.gql(Some(&c), UPCOMING, today_window.clone()).await.ok();
+    assert_eq!(nudges(&res), vec![utc(at(today, 12, 0))]);
+    mutate(
+        &app,
+        &c,
+        "logEntry",
+        "LogEntryInput",
+        json!({ "trackerId": water, "recordedAt": Utc::now().to_rfc3339(), "value": 3 }),
+        "entry { id }",
+    )
+    .await
+    .ok();
+    let res = app.gql(Some(&c), UPCOMING, today_window).await.ok();
+    assert_eq!(nudges(&res), Vec::<Value>::new());
 }

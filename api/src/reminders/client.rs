@@ -27,9 +27,10 @@ impl ClientReminders {
     }
 
     /// The client's reminders that fire from `from` to `to` (at most 31 days, at most 500
-    /// reminders), in the order they fire: for homework due and check-ins due, at the
-    /// client's preferred times, never inside quiet hours, none while paused. Apps schedule
-    /// them as local notifications. Clinical.
+    /// reminders), in the order they fire: homework and check-ins due and measures due at the
+    /// client's preferred times, action times and tracker prompts at their own; never inside
+    /// quiet hours, none while paused, backing off when the client lets them pass. Apps
+    /// schedule them as local notifications. Clinical.
     async fn upcoming_reminders(
         &self,
         ctx: &Context<'_>,

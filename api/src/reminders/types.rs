@@ -88,7 +88,8 @@ impl From<Stored> for ReminderPreferences {
 pub struct UpcomingReminder {
     /// What it is about.
     pub kind: ReminderKindValue,
-    /// The homework occurrence or check-in it is about.
+    /// The homework occurrence or check-in it is about; for an action's day, a measure's due
+    /// date or a tracker's prompt, a stable id (UUID v5) of that occasion.
     pub about_id: ID,
     /// When it fires.
     pub fire_at: DateTime<Utc>,

@@ -50,6 +50,18 @@ impl ReminderKind {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
+
+    /// Whether its reminder fires at the time itself (an action the client planned, a
+    /// tracker's prompt time) rather than ahead of a due time.
+    pub fn at_its_time(self) -> bool {
+        matches!(self, Self::ActionTime | Self::TrackingNudge)
+    }
+
+    /// Whether reminders of it back off when the client lets them pass. An action's time is
+    /// the client's own plan, with nothing to answer, so it always fires.
+    pub fn backs_off(self) -> bool {
+        self != Self::ActionTime
+    }
 }
 
 /// Quiet hours: a local time range in which nothing fires. It may span midnight
@@ -252,6 +264,20 @@ pub struct Due {
     pub ignored: u32,
 }
 
+impl Due {
+    /// Something open (not done), with no reminder let pass yet.
+    pub fn new(kind: ReminderKind, about: Uuid, series: Uuid, at: DateTime<Utc>) -> Self {
+        Self {
+            kind,
+            about,
+            series,
+            at,
+            done: false,
+            ignored: 0,
+        }
+    }
+}
+
 /// An earlier reminder of a series, for the back-off.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Past {
@@ -294,7 +320,7 @@ pub fn count_ignored(items: &mut [Due], past: &[Past]) {
             };
         }
     }
-    for d in items.iter_mut() {
+    for d in items.iter_mut().filter(|d| d.kind.backs_off()) {
         d.ignored = before.get(&d.about).copied().unwrap_or(0);
     }
 }
@@ -352,7 +378,7 @@ pub fn schedule(
         .iter()
         .filter(|d| !d.done && prefs.wants(d.kind) && fires_after(d.ignored))
         .filter_map(|d| {
-            let (planned, reason) = if d.kind == ReminderKind::ActionTime {
+            let (planned, reason) = if d.kind.at_its_time() {
                 (d.at, Reason::PlannedTime)
             } else {
                 let at = due_reminder_unquiet(d.at, tz, prefs, now);

@@ -18,7 +18,8 @@ use uuid::Uuid;
 
 use super::{
     domain::{Due, Reason, ReminderKind, count_ignored, fires_after, local_rfc3339, schedule},
-    service::{Whose, due_items, past_reminders, preferences_of},
+    service::preferences_of,
+    sources::{Sources, Whose, past_reminders},
 };
 use crate::{
     audit::begin_write,
@@ -119,11 +120,11 @@ async fn decide(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Fired, ServiceError> {
-    let mut due = due_items(txn, &Whose::Active, from, to).await?;
-    if due.is_empty() {
+    let mut sources = Sources::load(txn, &Whose::Active, from, to).await?;
+    let ids: Vec<Uuid> = sources.clients().into_iter().collect();
+    if ids.is_empty() {
         return Ok(Fired::default());
     }
-    let ids: Vec<Uuid> = due.keys().copied().collect();
     let clients = client::Entity::find()
         .filter(client::Column::Id.is_in(ids.iter().copied()))
         .all(txn)
@@ -136,15 +137,13 @@ async fn decide(
             .into_iter()
             .map(|r| (r.client_id, r))
             .collect();
-    let mut past = past_reminders(txn, &Whose::Clients(&ids), to).await?;
+    let mut past = past_reminders(txn, &Whose::Clients(&ids), to, &sources.activity()).await?;
     let now = Utc::now();
     let mut rows = Vec::new();
     let mut sent = Vec::new();
     let mut fired = Fired::default();
     for c in &clients {
-        let Some(mut items) = due.remove(&c.id) else {
-            continue;
-        };
+        let mut items = sources.items_of(c, from, to);
         let history = past.remove(&c.id).unwrap_or_default();
         count_ignored(&mut items, &history);
         let ignored: HashMap<Uuid, u32> = items.iter().map(|d| (d.about, d.ignored)).collect();

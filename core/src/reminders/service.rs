@@ -3,28 +3,25 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait as _,
-    QueryFilter as _, QuerySelect as _, Set,
-    sea_query::{Expr, ExprTrait as _, IntoTableRef as _, OnConflict, Query},
+    ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _, Set,
+    sea_query::OnConflict,
 };
 use uuid::Uuid;
 
-use super::domain::{
-    Due, Past, Preferences, QuietHours, Reminder, ReminderKind, count_ignored, schedule,
+use super::{
+    domain::{Preferences, QuietHours, Reminder, ReminderKind, count_ignored, schedule},
+    sources::{Sources, Whose, past_reminders},
 };
 use crate::{
     audit::{self, Target},
     auth::{Viewer, viewer::ViewerKind},
     batch::Batch,
     error::ServiceError,
-    homework::domain::HomeworkStatus,
     scope::{self, Access},
 };
-use entity::{
-    check_in, client, homework, homework_occurrence, reminder_fired, reminder_preference,
-};
+use entity::{client, reminder_preference};
 
 /// The longest window `upcomingReminders` covers.
 pub const WINDOW_MAX_DAYS: i64 = 31;
@@ -274,13 +271,13 @@ impl Batch for UpcomingOf {
         let rows = stored_rows(db, &visible).await?;
         let now = Utc::now();
         let whose = Whose::Clients(&ids);
-        let mut due = due_items(db, &whose, from, to).await?;
-        let mut past = past_reminders(db, &whose, now).await?;
+        let mut sources = Sources::load(db, &whose, from, to).await?;
+        let mut past = past_reminders(db, &whose, now, &sources.activity()).await?;
         Ok(visible
             .iter()
             .map(|c| {
                 let prefs = preferences_of(rows.get(&c.id));
-                let mut items = due.remove(&c.id).unwrap_or_default();
+                let mut items = sources.items_of(c, from, to);
                 count_ignored(&mut items, &past.remove(&c.id).unwrap_or_default());
                 let mut reminders = schedule(&items, &c.timezone, &prefs, from, to, now);
                 reminders.truncate(usize::try_from(UPCOMING_MAX).unwrap_or(usize::MAX));
@@ -292,145 +289,4 @@ impl Batch for UpcomingOf {
     fn touched(rows: &Self::Value, out: &mut Vec<Uuid>) {
         out.extend(rows.iter().map(|r| r.about));
     }
-}
-
-/// Whose due work to load.
-pub enum Whose<'a> {
-    /// These clients.
-    Clients(&'a [Uuid]),
-    /// Every ACTIVE client (the reminder job).
-    Active,
-}
-
-impl Whose<'_> {
-    /// The condition on a table's client-id column.
-    fn condition(&self, column: impl ColumnTrait) -> Condition {
-        match self {
-            Self::Clients(ids) => Condition::all().add(column.is_in(ids.iter().copied())),
-            Self::Active => Condition::all().add(
-                column.in_subquery(
-                    Query::select()
-                        .column(client::Column::Id)
-                        .from(client::Entity)
-                        .and_where(client::Column::Status.eq("ACTIVE"))
-                        .to_owned(),
-                ),
-            ),
-        }
-    }
-}
-
-/// The open work of `whose` whose reminders can fire from `from` to `to`, by client:
-/// occurrences of open homework not yet submitted, and unanswered check-ins. A reminder fires
-/// before its due time and quiet hours can push it past, so it looks a day beyond each end.
-/// One statement per source, whatever the number of clients.
-pub async fn due_items(
-    conn: &impl ConnectionTrait,
-    whose: &Whose<'_>,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<HashMap<Uuid, Vec<Due>>, DbErr> {
-    let (lo, hi) = (from - Duration::days(1), to + Duration::days(1));
-    let open_homework = Query::select()
-        .column(homework::Column::Id)
-        .from(homework::Entity)
-        .and_where(homework::Column::Status.is_in([
-            HomeworkStatus::Assigned.as_str(),
-            HomeworkStatus::InProgress.as_str(),
-        ]))
-        .to_owned();
-    let occurrences = homework_occurrence::Entity::find()
-        .filter(whose.condition(homework_occurrence::Column::ClientId))
-        .filter(homework_occurrence::Column::SubmittedAt.is_null())
-        .filter(homework_occurrence::Column::DueAt.between(lo, hi))
-        .filter(homework_occurrence::Column::HomeworkId.in_subquery(open_homework))
-        .all(conn)
-        .await?;
-    let check_ins = check_in::Entity::find()
-        .filter(whose.condition(check_in::Column::ClientId))
-        .filter(check_in::Column::RespondedAt.is_null())
-        .filter(check_in::Column::DueAt.between(lo, hi))
-        .all(conn)
-        .await?;
-    let mut due: HashMap<Uuid, Vec<Due>> = HashMap::new();
-    for o in occurrences {
-        due.entry(o.client_id).or_default().push(Due {
-            kind: ReminderKind::HomeworkDue,
-            about: o.id,
-            series: o.homework_id,
-            at: o.due_at,
-            done: false,
-            ignored: 0,
-        });
-    }
-    for c in check_ins {
-        due.entry(c.client_id).or_default().push(Due {
-            kind: ReminderKind::CheckInDue,
-            about: c.id,
-            series: c.series_id,
-            at: c.due_at,
-            done: false,
-            ignored: 0,
-        });
-    }
-    Ok(due)
-}
-
-/// How far back the back-off looks for reminders the client let pass.
-pub const HISTORY_DAYS: i64 = 120;
-
-/// The reminders the job decided for `whose` about work due in the [`HISTORY_DAYS`] before
-/// `now` or later, by client, each with whether what it was about has since been submitted
-/// or answered. One statement.
-pub async fn past_reminders(
-    conn: &impl ConnectionTrait,
-    whose: &Whose<'_>,
-    now: DateTime<Utc>,
-) -> Result<HashMap<Uuid, Vec<Past>>, DbErr> {
-    let answered = |table: sea_orm::sea_query::TableRef, id: Expr, at: Expr| {
-        Expr::exists(
-            Query::select()
-                .expr(Expr::val(1))
-                .from(table)
-                .and_where(id.equals((reminder_fired::Entity, reminder_fired::Column::AboutId)))
-                .and_where(at.is_not_null())
-                .to_owned(),
-        )
-    };
-    let rows: Vec<(Uuid, Uuid, Uuid, DateTime<Utc>, bool)> = reminder_fired::Entity::find()
-        .select_only()
-        .column(reminder_fired::Column::ClientId)
-        .column(reminder_fired::Column::SeriesId)
-        .column(reminder_fired::Column::AboutId)
-        .column(reminder_fired::Column::DueAt)
-        .expr(
-            answered(
-                homework_occurrence::Entity.into_table_ref(),
-                Expr::col((homework_occurrence::Entity, homework_occurrence::Column::Id)),
-                Expr::col((
-                    homework_occurrence::Entity,
-                    homework_occurrence::Column::SubmittedAt,
-                )),
-            )
-            .or(answered(
-                check_in::Entity.into_table_ref(),
-                Expr::col((check_in::Entity, check_in::Column::Id)),
-                Expr::col((check_in::Entity, check_in::Column::RespondedAt)),
-            )),
-        )
-        .filter(whose.condition(reminder_fired::Column::ClientId))
-        .filter(reminder_fired::Column::DueAt.gte(now - Duration::days(HISTORY_DAYS)))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let mut out: HashMap<Uuid, Vec<Past>> = HashMap::new();
-    for (client_id, series, about, due_at, answered) in rows {
-        out.entry(client_id).or_default().push(Past {
-            series,
-            about,
-            due_at,
-            answered,
-        });
-    }
-    Ok(out)
 }
