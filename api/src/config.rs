@@ -81,6 +81,9 @@ pub struct Config {
     /// `MOMENTUM_REMINDER_SECONDS`: how often the reminder job fires the reminders that fell
     /// due (one replica at a time; 1 second to an hour, 60 by default).
     pub reminder_interval: Duration,
+    /// `MOMENTUM_PROGRAM_SECONDS`: how often the programme job opens the modules whose rule
+    /// is met (one replica at a time; 1 second to an hour, 60 by default).
+    pub program_interval: Duration,
 }
 
 pub use momentum_core::webhooks::worker::WebhookConfig;
@@ -132,6 +135,7 @@ impl Default for Config {
             score_window_days: crate::insights::domain::WINDOW_DAYS,
             alert_evaluation_interval: Duration::from_secs(15 * 60),
             reminder_interval: Duration::from_secs(60),
+            program_interval: Duration::from_secs(60),
         }
     }
 }
@@ -343,6 +347,12 @@ impl Config {
                 var("MOMENTUM_REMINDER_SECONDS"),
                 "MOMENTUM_REMINDER_SECONDS",
                 d.reminder_interval,
+                1..=3600,
+            )?,
+            program_interval: seconds(
+                var("MOMENTUM_PROGRAM_SECONDS"),
+                "MOMENTUM_PROGRAM_SECONDS",
+                d.program_interval,
                 1..=3600,
             )?,
         })

@@ -29,6 +29,7 @@ pub mod integrations;
 pub mod measures;
 pub mod plans;
 pub mod practices;
+pub mod programs;
 pub mod realtime;
 pub mod reminders;
 pub mod reports;

@@ -212,6 +212,11 @@ impl Application {
                         config.score_window_days,
                         self.state.shutdown.clone(),
                     )),
+                    tokio::spawn(crate::programs::job::run(
+                        db.clone(),
+                        config.program_interval,
+                        self.state.shutdown.clone(),
+                    )),
                     tokio::spawn(crate::reminders::job::run(
                         db.clone(),
                         config.reminder_interval,

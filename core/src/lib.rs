@@ -28,6 +28,7 @@ pub mod measures;
 pub mod pagination;
 pub mod plans;
 pub mod practices;
+pub mod programs;
 pub mod ratelimit;
 pub mod realtime;
 pub mod recurrence;

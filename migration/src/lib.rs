@@ -17,6 +17,7 @@ mod m20261204_000013_momentum_projection;
 mod m20261205_000014_attempt_counter;
 mod m20261205_000015_reminder_preference;
 mod m20261206_000016_reminder_fired;
+mod m20261206_000017_programs;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000014_attempt_counter::Migration),
             Box::new(m20261205_000015_reminder_preference::Migration),
             Box::new(m20261206_000016_reminder_fired::Migration),
+            Box::new(m20261206_000017_programs::Migration),
         ]
     }
 }

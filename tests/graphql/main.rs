@@ -26,6 +26,7 @@ mod integrations;
 mod measures;
 mod nested;
 mod plans;
+mod programs;
 mod realtime;
 mod reminders;
 mod reports;

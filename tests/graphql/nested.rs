@@ -253,7 +253,7 @@ fn id(res: &Gql, path: &str) -> String {
 /// progress and an action plan (revised once, an obstacle met), homework (one submitted),
 /// a session held and one to come, a shared resource, a support contact, a check-in,
 /// entries with contexts on both trackers, a thought record, a PHQ-9 that raises a safety
-/// alert, and a GAD-7 assignment that is due.
+/// alert, a GAD-7 assignment that is due, and an enrolment in a two-module programme.
 async fn full_record(app: &TestApp, t: &str, client: Uuid, resource: &str) {
     let c = client.to_string();
     let now = Utc::now();
@@ -441,6 +441,26 @@ async fn full_record(app: &TestApp, t: &str, client: Uuid, resource: &str) {
         Some(t),
         &m("assignMeasure", "AssignMeasureInput", "__typename"),
         json!({ "input": { "clientId": c, "instrument": "GAD7", "everyDays": 7 } }),
+    )
+    .await
+    .ok();
+    let program = app
+        .gql(
+            Some(t),
+            &m("createProgram", "CreateProgramInput", "program { id }"),
+            json!({ "input": { "title": format!("Course for {c}"), "modules": [
+                { "title": "Start", "unlockRule": "PREVIOUS_DONE", "resourceIds": [resource],
+                  "homework": [{ "title": "Notice", "kind": "JOURNALING",
+                      "instructions": "Write one line", "dueInDays": 3 }],
+                  "checkIns": [{ "prompt": "How is it going?", "dueInDays": 2 }] },
+                { "title": "Next", "unlockRule": "AFTER_DAYS", "unlockAfterDays": 7 } ] } }),
+        )
+        .await
+        .ok();
+    app.gql(
+        Some(t),
+        &m("enrollInProgram", "EnrollInProgramInput", "__typename"),
+        json!({ "input": { "clientId": c, "programId": id(&program, "createProgram.program.id") } }),
     )
     .await
     .ok();

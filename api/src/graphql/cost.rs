@@ -26,7 +26,7 @@ use super::index::SchemaIndex;
 use crate::{
     alerts, briefs, checkins, clients, goals, homework, insights, measures,
     pagination::{DEFAULT_PAGE, MAX_PAGE},
-    plans, reminders, reports, resources, tracking, webhooks,
+    plans, programs, reminders, reports, resources, tracking, webhooks,
 };
 
 /// One per instrument (PHQ-9, GAD-7), one per obstacle kind.
@@ -105,6 +105,24 @@ pub const LIST_MAXIMA: &[(&str, &str, u64)] = &[
         "Client",
         "upcomingReminders",
         reminders::service::UPCOMING_MAX,
+    ),
+    ("Client", "programs", programs::service::ENROLLMENTS_LISTED),
+    ("QueryRoot", "programs", programs::domain::PROGRAMS_MAX),
+    ("Program", "modules", programs::domain::MODULES_MAX as u64),
+    (
+        "ProgramEnrollment",
+        "modules",
+        programs::domain::MODULES_MAX as u64,
+    ),
+    (
+        "ProgramModule",
+        "homework",
+        programs::domain::WORK_MAX as u64,
+    ),
+    (
+        "ProgramModule",
+        "checkIns",
+        programs::domain::WORK_MAX as u64,
     ),
     ("Client", "measureHistory", measures::service::HISTORY_MAX),
     ("Client", "alerts", alerts::domain::CLIENT_LIST_MAX),

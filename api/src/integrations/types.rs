@@ -22,6 +22,12 @@ pub enum ApiScope {
     /// Read the practice's aggregate reports (`practiceReport`, `exportReportCsv`): counts
     /// and rates only, never a client's id or name.
     ReportsRead,
+    /// Read the practice's programme library and clients' enrolments (with `CLINICAL_READ`
+    /// for a client's progress).
+    ProgramsRead,
+    /// Add programmes, and enrol clients, open modules, pause and end enrolments (with
+    /// `CLINICAL_WRITE` on the client).
+    ProgramsWrite,
 }
 
 /// A service account of an integrator (EHR vendor).

@@ -109,6 +109,18 @@ pub enum EventKindValue {
     /// A reminder fell due (the reminder job; the payload names its kind, what it is about
     /// and when it fires, in UTC and the client's local time).
     ReminderDue,
+    /// A client was enrolled in a programme (its first module opens with it).
+    ProgramEnrolled,
+    /// A programme module opened for a client (the payload names the module, its position and why).
+    ProgramModuleUnlocked,
+    /// An enrolment was paused (no module opens while paused).
+    ProgramPaused,
+    /// A paused enrolment was resumed.
+    ProgramResumed,
+    /// A client left a programme.
+    ProgramLeft,
+    /// A client finished a programme (every module open and the last one's homework done).
+    ProgramCompleted,
 }
 
 /// One change to a client's record, as it happened.

@@ -18,7 +18,7 @@ pub enum ReminderKindValue {
     ActionTime,
     /// A measure (PHQ-9, GAD-7) is due.
     MeasureDue,
-    /// Nothing was tracked today.
+    /// A tracker's prompt time, on a day the client has not logged it yet.
     TrackingNudge,
 }
 

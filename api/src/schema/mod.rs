@@ -8,8 +8,8 @@ use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use crate::{
     accounts, alerts, checkins, clients, config::Config, fhir, goals, homework, insights,
-    integrations, measures, plans, practices, realtime, reminders, reports, resources, sessions,
-    state::AppState, tracking, webhooks,
+    integrations, measures, plans, practices, programs, realtime, reminders, reports, resources,
+    sessions, state::AppState, tracking, webhooks,
 };
 
 // Each domain owns its fields of `Client` (its `client.rs`); they are merged here in this
@@ -26,6 +26,7 @@ pub struct Client(
     resources::client::ClientResources,
     checkins::client::ClientCheckIns,
     reminders::client::ClientReminders,
+    programs::client::ClientPrograms,
     tracking::client::ClientTracking,
     measures::client::ClientMeasures,
     insights::client::ClientInsights,
@@ -47,6 +48,7 @@ impl From<entity::client::Model> for Client {
             resources::client::ClientResources { model: m() },
             checkins::client::ClientCheckIns { model: m() },
             reminders::client::ClientReminders { model: m() },
+            programs::client::ClientPrograms { model: m() },
             tracking::client::ClientTracking { model: m() },
             measures::client::ClientMeasures { model: m() },
             insights::client::ClientInsights { model: m() },
@@ -69,6 +71,7 @@ pub struct QueryRoot(
     homework::resolvers::HomeworkQuery,
     homework::resolvers::HomeworkAssignmentsQuery,
     resources::resolvers::ResourcesQuery,
+    programs::resolvers::ProgramsQuery,
     tracking::resolvers::TrackingQuery,
     measures::resolvers::MeasuresQuery,
     alerts::resolvers::AlertsQuery,
@@ -92,6 +95,7 @@ pub struct MutationRoot(
     resources::resolvers::ResourcesMutation,
     checkins::resolvers::CheckInsMutation,
     reminders::resolvers::RemindersMutation,
+    programs::resolvers::ProgramsMutation,
     tracking::resolvers::TrackingMutation,
     measures::resolvers::MeasuresMutation,
     alerts::resolvers::AlertsMutation,

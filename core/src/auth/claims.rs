@@ -52,17 +52,23 @@ pub enum Scope {
     EventsRead,
     /// Read the practice's aggregate reports (`practiceReport`, `exportReportCsv`).
     ReportsRead,
+    /// Read the practice's programme library and clients' enrolments.
+    ProgramsRead,
+    /// Add programmes, enrol clients, open modules, pause and end enrolments.
+    ProgramsWrite,
 }
 
 impl Scope {
     /// Every scope, in order.
-    pub const ALL: [Scope; 6] = [
+    pub const ALL: [Scope; 8] = [
         Self::ClientsRead,
         Self::ClientsWrite,
         Self::ClinicalRead,
         Self::ClinicalWrite,
         Self::EventsRead,
         Self::ReportsRead,
+        Self::ProgramsRead,
+        Self::ProgramsWrite,
     ];
 
     /// The stored form.
@@ -74,6 +80,8 @@ impl Scope {
             Self::ClinicalWrite => "CLINICAL_WRITE",
             Self::EventsRead => "EVENTS_READ",
             Self::ReportsRead => "REPORTS_READ",
+            Self::ProgramsRead => "PROGRAMS_READ",
+            Self::ProgramsWrite => "PROGRAMS_WRITE",
         }
     }
 

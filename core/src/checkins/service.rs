@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait as _, DatabaseConnection, EntityTrait as _, Order, QueryFilter as _,
-    QueryOrder as _, Set,
+    ColumnTrait as _, ConnectionTrait, DatabaseConnection, EntityTrait as _, Order,
+    QueryFilter as _, QueryOrder as _, Set,
 };
 use uuid::Uuid;
 
@@ -18,7 +18,7 @@ use crate::{
     auth::Viewer,
     batch::{self, Batch},
     error::ServiceError,
-    events::{self, EventKind},
+    events::{self, Acting, EventKind},
     recurrence::{Repeat, due_instants},
     scope::{self, Access},
 };
@@ -56,45 +56,60 @@ pub async fn schedule(
                 now,
                 OCCURRENCES_MAX,
             )?;
-            let series = Uuid::now_v7();
-            let rows: Vec<check_in::ActiveModel> = dues
-                .iter()
-                .map(|due| check_in::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    practice_id: Set(viewer.practice_id),
-                    client_id: Set(c.id),
-                    series_id: Set(series),
-                    prompt: Set(new.prompt.clone()),
-                    due_at: Set(*due),
-                    response_text: Set(None),
-                    mood: Set(None),
-                    responded_at: Set(None),
-                    created_by: Set(viewer.id),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                })
-                .collect();
-            check_in::Entity::insert_many(rows)
-                .exec_without_returning(txn)
-                .await?;
-            events::client_event(
-                txn,
-                viewer,
-                c.id,
-                series,
-                EventKind::CheckInScheduled,
-                serde_json::json!({ "seriesId": series, "count": dues.len() }),
-            )
-            .await?;
-            let created = check_in::Entity::find()
-                .filter(check_in::Column::SeriesId.eq(series))
-                .order_by_asc(check_in::Column::DueAt)
-                .all(txn)
-                .await?;
+            let (series, created) =
+                insert_series(txn, viewer.into(), &c, &new.prompt, &dues).await?;
             Ok((created, Target::client(c.id).with(series)))
         },
     )
     .await
+}
+
+/// Inserts a series of check-ins for client `c`, one per due instant, with its
+/// CHECK_IN_SCHEDULED event, inside `txn` (the caller checked scope). Returns the series id
+/// and the check-ins by due time.
+pub async fn insert_series(
+    txn: &impl ConnectionTrait,
+    by: Acting,
+    c: &entity::client::Model,
+    prompt: &str,
+    dues: &[DateTime<Utc>],
+) -> Result<(Uuid, Vec<check_in::Model>), ServiceError> {
+    let now = Utc::now();
+    let series = Uuid::now_v7();
+    let rows: Vec<check_in::ActiveModel> = dues
+        .iter()
+        .map(|due| check_in::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            practice_id: Set(by.practice_id),
+            client_id: Set(c.id),
+            series_id: Set(series),
+            prompt: Set(prompt.to_owned()),
+            due_at: Set(*due),
+            response_text: Set(None),
+            mood: Set(None),
+            responded_at: Set(None),
+            created_by: Set(by.by),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .collect();
+    check_in::Entity::insert_many(rows)
+        .exec_without_returning(txn)
+        .await?;
+    by.client_event(
+        txn,
+        c.id,
+        series,
+        EventKind::CheckInScheduled,
+        serde_json::json!({ "seriesId": series, "count": dues.len() }),
+    )
+    .await?;
+    let created = check_in::Entity::find()
+        .filter(check_in::Column::SeriesId.eq(series))
+        .order_by_asc(check_in::Column::DueAt)
+        .all(txn)
+        .await?;
+    Ok((series, created))
 }
 
 /// The client answers a check-in (once; a missed one can still be answered late).

@@ -1,8 +1,9 @@
 //! The demo practice (`serve --demo`) and the seeding tests use: an admin, two therapists
 //! and four clients (two each), two of whom have logins. Every password is the same.
 //! The demo (not the tests' practices) also gets goals, plans and logs (`goals`), and
-//! sessions, homework, resources, check-ins and support contacts (`care`), and eight
-//! weeks of self-monitoring and measures (`tracking`).
+//! sessions, homework, resources, check-ins and support contacts (`care`), eight weeks of
+//! self-monitoring and measures (`tracking`), and the starter programmes with its first client
+//! enrolled in one.
 
 use chrono::Utc;
 use sea_orm::{
@@ -157,6 +158,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, ServiceError> {
     goals::seed(db, &practice).await?;
     care::seed(db, &practice).await?;
     tracking::seed(db, &practice).await?;
+    seed_programs(db, &practice).await?;
     // The demo clients' history reaches back eight weeks: they joined the practice before
     // it, as their momentum score (which counts days since a client was added) expects.
     entity::client::Entity::update_many()
@@ -168,6 +170,23 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, ServiceError> {
         .exec(db)
         .await?;
     Ok(true)
+}
+
+/// The starter programmes, and the first demo client enrolled in the first of them by their
+/// therapist.
+async fn seed_programs(db: &DatabaseConnection, p: &SeededPractice) -> Result<(), ServiceError> {
+    let txn = crate::audit::begin_write(db).await?;
+    crate::programs::service::add_starter_programs(&txn, p.practice_id, p.admin_id).await?;
+    txn.commit().await?;
+    let therapist = goals::viewer(p, p.therapist_ids[0], crate::auth::ViewerKind::Therapist);
+    let first = crate::programs::service::programs(db, &therapist).await?;
+    if let Some(program) = first
+        .iter()
+        .find(|x| x.title == crate::programs::starter::STARTER_PROGRAMS[0].title)
+    {
+        crate::programs::service::enroll(db, &therapist, p.client_ids[0], program.id).await?;
+    }
+    Ok(())
 }
 
 /// The demo logins, for printing.

@@ -60,11 +60,17 @@ pub enum EventKind {
     AlertAcknowledged,
     AlertResolved,
     ReminderDue,
+    ProgramEnrolled,
+    ProgramModuleUnlocked,
+    ProgramPaused,
+    ProgramResumed,
+    ProgramLeft,
+    ProgramCompleted,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [Self; 45] = [
+    pub const ALL: [Self; 51] = [
         Self::ClientCreated,
         Self::ClientUpdated,
         Self::ClientStatusChanged,
@@ -110,6 +116,12 @@ impl EventKind {
         Self::AlertAcknowledged,
         Self::AlertResolved,
         Self::ReminderDue,
+        Self::ProgramEnrolled,
+        Self::ProgramModuleUnlocked,
+        Self::ProgramPaused,
+        Self::ProgramResumed,
+        Self::ProgramLeft,
+        Self::ProgramCompleted,
     ];
 
     /// Parses the stored form.
@@ -165,6 +177,12 @@ impl EventKind {
             Self::AlertAcknowledged => "ALERT_ACKNOWLEDGED",
             Self::AlertResolved => "ALERT_RESOLVED",
             Self::ReminderDue => "REMINDER_DUE",
+            Self::ProgramEnrolled => "PROGRAM_ENROLLED",
+            Self::ProgramModuleUnlocked => "PROGRAM_MODULE_UNLOCKED",
+            Self::ProgramPaused => "PROGRAM_PAUSED",
+            Self::ProgramResumed => "PROGRAM_RESUMED",
+            Self::ProgramLeft => "PROGRAM_LEFT",
+            Self::ProgramCompleted => "PROGRAM_COMPLETED",
         }
     }
 }
@@ -254,16 +272,52 @@ pub async fn client_event(
     kind: EventKind,
     payload: serde_json::Value,
 ) -> Result<(), DbErr> {
-    append(
-        conn,
-        Some(viewer.into()),
-        NewEvent {
-            practice_id: viewer.practice_id,
-            client_id: Some(client_id),
-            kind,
-            entity_id,
-            payload,
-        },
-    )
-    .await
+    Acting::from(viewer)
+        .client_event(conn, client_id, entity_id, kind, payload)
+        .await
+}
+
+/// Who makes a change: its practice, the user recorded as its author (`assigned_by`,
+/// `created_by`, `shared_by`) and the actor its events name (`None` when a background job of
+/// the server's makes it, such as a programme module opening by its rule).
+#[derive(Debug, Clone, Copy)]
+pub struct Acting {
+    pub practice_id: Uuid,
+    pub by: Uuid,
+    pub actor: Option<Actor>,
+}
+
+impl From<&Viewer> for Acting {
+    fn from(v: &Viewer) -> Self {
+        Self {
+            practice_id: v.practice_id,
+            by: v.id,
+            actor: Some(v.into()),
+        }
+    }
+}
+
+impl Acting {
+    /// Appends an event about `entity_id` in `client_id`'s record, in this practice.
+    pub async fn client_event(
+        &self,
+        conn: &impl ConnectionTrait,
+        client_id: Uuid,
+        entity_id: Uuid,
+        kind: EventKind,
+        payload: serde_json::Value,
+    ) -> Result<(), DbErr> {
+        append(
+            conn,
+            self.actor,
+            NewEvent {
+                practice_id: self.practice_id,
+                client_id: Some(client_id),
+                kind,
+                entity_id,
+                payload,
+            },
+        )
+        .await
+    }
 }

@@ -23,7 +23,7 @@ use sea_orm::{Condition, QueryOrder as _};
 use super::domain::{HomeworkStatus, OCCURRENCES_MAX, Outcome, overall};
 use crate::{
     batch::{self, Batch},
-    events::{self, EventKind},
+    events::{Acting, EventKind},
     plans::domain::ObstacleKind,
     recurrence::{Repeat, due_instants},
     scope::{self, Access},
@@ -59,7 +59,7 @@ fn target(h: &homework::Model) -> Target {
 
 async fn event(
     conn: &impl ConnectionTrait,
-    viewer: &Viewer,
+    by: impl Into<Acting>,
     h: &homework::Model,
     kind: EventKind,
     extra: serde_json::Value,
@@ -69,8 +69,95 @@ async fn event(
     if let (Some(p), Some(e)) = (payload.as_object_mut(), extra.as_object()) {
         p.extend(e.clone());
     }
-    events::client_event(conn, viewer, h.client_id, h.id, kind, payload).await?;
+    by.into()
+        .client_event(conn, h.client_id, h.id, kind, payload)
+        .await?;
     Ok(())
+}
+
+/// Homework to insert, its fields settled.
+pub struct Assignment {
+    pub template_id: Option<Uuid>,
+    pub kind: HomeworkKind,
+    pub title: String,
+    pub instructions: String,
+    pub purpose: Option<String>,
+    pub goal_id: Option<Uuid>,
+    pub action_id: Option<Uuid>,
+    /// The occurrences' due instants, in order (at least one).
+    pub dues: Vec<DateTime<Utc>>,
+    /// The recurrence as stored, for recurring homework.
+    pub recurrence: Option<serde_json::Value>,
+    pub assigned_in_session_id: Option<Uuid>,
+}
+
+/// Inserts homework for client `c` with its occurrences and its HOMEWORK_ASSIGNED event,
+/// inside `txn` (the caller checked scope).
+pub async fn insert(
+    txn: &impl ConnectionTrait,
+    by: Acting,
+    c: &entity::client::Model,
+    a: Assignment,
+) -> Result<homework::Model, ServiceError> {
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    let row = homework::Entity::insert(homework::ActiveModel {
+        id: Set(id),
+        practice_id: Set(by.practice_id),
+        client_id: Set(c.id),
+        template_id: Set(a.template_id),
+        kind: Set(a.kind.as_str().to_owned()),
+        title: Set(a.title),
+        instructions: Set(a.instructions),
+        purpose: Set(a.purpose),
+        goal_id: Set(a.goal_id),
+        action_id: Set(a.action_id),
+        due_at: Set(a.dues.last().copied().unwrap_or(now)),
+        recurrence: Set(a.recurrence),
+        status: Set(HomeworkStatus::Assigned.as_str().to_owned()),
+        assigned_by: Set(by.by),
+        assigned_in_session_id: Set(a.assigned_in_session_id),
+        started_at: Set(None),
+        submitted_at: Set(None),
+        review_notes: Set(None),
+        review_notes_private: Set(false),
+        reviewed_at: Set(None),
+        reviewed_by: Set(None),
+        reviewed_in_session_id: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_with_returning(txn)
+    .await?;
+    occurrence::Entity::insert_many(a.dues.iter().map(|due| occurrence::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        practice_id: Set(by.practice_id),
+        client_id: Set(c.id),
+        homework_id: Set(id),
+        due_at: Set(*due),
+        outcome: Set(None),
+        reflection: Set(None),
+        difficulty: Set(None),
+        helpfulness: Set(None),
+        obstacles_met: Set(serde_json::json!([])),
+        submitted_at: Set(None),
+        reported_by: Set(None),
+        reported_by_role: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }))
+    .exec_without_returning(txn)
+    .await?;
+    event(
+        txn,
+        by,
+        &row,
+        EventKind::HomeworkAssigned,
+        serde_json::json!({ "occurrences": a.dues.len() }),
+    )
+    .await?;
+    Ok(row)
 }
 
 /// An assignment, parsed. Title, instructions, purpose and kind default to the template's.
@@ -197,7 +284,6 @@ pub async fn assign(
                 now,
                 OCCURRENCES_MAX,
             )?;
-            let id = Uuid::now_v7();
             let recurrence = new.repeat.as_ref().map(|r| {
                 serde_json::json!({
                     "recurrence": r.recurrence,
@@ -206,60 +292,22 @@ pub async fn assign(
                     "timeOfDay": r.time_of_day.map(|t| t.format("%H:%M").to_string()),
                 })
             });
-            let row = homework::Entity::insert(homework::ActiveModel {
-                id: Set(id),
-                practice_id: Set(viewer.practice_id),
-                client_id: Set(c.id),
-                template_id: Set(template.as_ref().map(|t| t.id)),
-                kind: Set(kind.as_str().to_owned()),
-                title: Set(title),
-                instructions: Set(instructions),
-                purpose: Set(purpose),
-                goal_id: Set(new.goal_id),
-                action_id: Set(new.action_id),
-                due_at: Set(dues.last().copied().unwrap_or(now)),
-                recurrence: Set(recurrence),
-                status: Set(HomeworkStatus::Assigned.as_str().to_owned()),
-                assigned_by: Set(viewer.id),
-                assigned_in_session_id: Set(new.assigned_in_session_id),
-                started_at: Set(None),
-                submitted_at: Set(None),
-                review_notes: Set(None),
-                review_notes_private: Set(false),
-                reviewed_at: Set(None),
-                reviewed_by: Set(None),
-                reviewed_in_session_id: Set(None),
-                version: Set(1),
-                created_at: Set(now),
-                updated_at: Set(now),
-            })
-            .exec_with_returning(txn)
-            .await?;
-            occurrence::Entity::insert_many(dues.iter().map(|due| occurrence::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                practice_id: Set(viewer.practice_id),
-                client_id: Set(c.id),
-                homework_id: Set(id),
-                due_at: Set(*due),
-                outcome: Set(None),
-                reflection: Set(None),
-                difficulty: Set(None),
-                helpfulness: Set(None),
-                obstacles_met: Set(serde_json::json!([])),
-                submitted_at: Set(None),
-                reported_by: Set(None),
-                reported_by_role: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }))
-            .exec_without_returning(txn)
-            .await?;
-            event(
+            let row = insert(
                 txn,
-                viewer,
-                &row,
-                EventKind::HomeworkAssigned,
-                serde_json::json!({ "occurrences": dues.len() }),
+                viewer.into(),
+                &c,
+                Assignment {
+                    template_id: template.as_ref().map(|t| t.id),
+                    kind,
+                    title,
+                    instructions,
+                    purpose,
+                    goal_id: new.goal_id,
+                    action_id: new.action_id,
+                    dues,
+                    recurrence,
+                    assigned_in_session_id: new.assigned_in_session_id,
+                },
             )
             .await?;
             let t = target(&row);

@@ -24,7 +24,7 @@ use crate::{
     auth::{Role, Viewer},
     batch::{self, Batch},
     error::ServiceError,
-    events::{self, EventKind},
+    events::{self, Acting, EventKind},
     resources::domain::ResourceKind,
     scope::{self, Access},
 };
@@ -448,49 +448,61 @@ pub async fn assign(
         async |txn| {
             let c = scope::find_visible(txn, viewer, Access::ClinicalWrite, client_id).await?;
             viewer.require_care_team("measures are assigned by the care team")?;
-            let now = Utc::now();
-            assignment::Entity::insert(assignment::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                practice_id: Set(viewer.practice_id),
-                client_id: Set(c.id),
-                instrument: Set(instrument.as_str().to_owned()),
-                every_days: Set(every_days),
-                created_by: Set(viewer.id),
-                created_at: Set(now),
-                updated_at: Set(now),
-            })
-            .on_conflict(
-                OnConflict::columns([assignment::Column::ClientId, assignment::Column::Instrument])
-                    .update_columns([assignment::Column::EveryDays, assignment::Column::UpdatedAt])
-                    .to_owned(),
-            )
-            .exec_without_returning(txn)
-            .await?;
-            let row = assignment::Entity::find()
-                .filter(assignment::Column::ClientId.eq(c.id))
-                .filter(assignment::Column::Instrument.eq(instrument.as_str()))
-                .one(txn)
-                .await?
-                .ok_or(ServiceError::NotFound)?;
-            events::client_event(
-                txn,
-                viewer,
-                c.id,
-                row.id,
-                EventKind::MeasureAssigned,
-                serde_json::json!({
-                    "assignmentId": row.id,
-                    "instrument": row.instrument,
-                    "everyDays": row.every_days,
-                }),
-            )
-            .await?;
-            let due = with_due(txn, row, now).await?;
+            let row = insert_assignment(txn, viewer.into(), &c, instrument, every_days).await?;
+            let due = with_due(txn, row, Utc::now()).await?;
             let t = Target::client(c.id).with(due.assignment.id);
             Ok((due, t))
         },
     )
     .await
+}
+
+/// Asks client `c` to complete `instrument` every `every_days` days (again: the new
+/// interval), with its MEASURE_ASSIGNED event, inside `txn` (the caller checked scope).
+pub async fn insert_assignment(
+    txn: &impl sea_orm::ConnectionTrait,
+    by: Acting,
+    c: &entity::client::Model,
+    instrument: Instrument,
+    every_days: i32,
+) -> Result<assignment::Model, ServiceError> {
+    let now = Utc::now();
+    assignment::Entity::insert(assignment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        practice_id: Set(by.practice_id),
+        client_id: Set(c.id),
+        instrument: Set(instrument.as_str().to_owned()),
+        every_days: Set(every_days),
+        created_by: Set(by.by),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([assignment::Column::ClientId, assignment::Column::Instrument])
+            .update_columns([assignment::Column::EveryDays, assignment::Column::UpdatedAt])
+            .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    let row = assignment::Entity::find()
+        .filter(assignment::Column::ClientId.eq(c.id))
+        .filter(assignment::Column::Instrument.eq(instrument.as_str()))
+        .one(txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    by.client_event(
+        txn,
+        c.id,
+        row.id,
+        EventKind::MeasureAssigned,
+        serde_json::json!({
+            "assignmentId": row.id,
+            "instrument": row.instrument,
+            "everyDays": row.every_days,
+        }),
+    )
+    .await?;
+    Ok(row)
 }
 
 /// An assignment and when it is next due.

@@ -19,7 +19,7 @@ use crate::{
     batch::{self, Batch},
     concurrency::{expect_version, update_versioned},
     error::ServiceError,
-    events::{self, EventKind},
+    events::{self, Acting, EventKind},
     pagination::{NameCursor, Page, PageRequest, fetch_by_name},
     scope::{self, Access},
 };
@@ -103,19 +103,19 @@ pub async fn resources(
 
 async fn share_event(
     conn: &impl ConnectionTrait,
-    viewer: &Viewer,
+    by: impl Into<Acting>,
     s: &share::Model,
     kind: EventKind,
 ) -> Result<(), ServiceError> {
-    events::client_event(
-        conn,
-        viewer,
-        s.client_id,
-        s.id,
-        kind,
-        serde_json::json!({ "shareId": s.id, "resourceId": s.resource_id }),
-    )
-    .await?;
+    by.into()
+        .client_event(
+            conn,
+            s.client_id,
+            s.id,
+            kind,
+            serde_json::json!({ "shareId": s.id, "resourceId": s.resource_id }),
+        )
+        .await?;
     Ok(())
 }
 
@@ -148,57 +148,71 @@ pub async fn share(
                         "is not a resource of this practice",
                     )
                 })?;
-            let now = Utc::now();
-            let existing = share::Entity::find()
-                .filter(share::Column::ClientId.eq(client_id))
-                .filter(share::Column::ResourceId.eq(resource_id))
-                .one(txn)
-                .await?;
-            let row = match existing {
-                Some(s) if s.note == note => s,
-                Some(s) => {
-                    share::Entity::update_many()
-                        .col_expr(
-                            share::Column::Note,
-                            sea_orm::sea_query::Expr::value(note.clone()),
-                        )
-                        .col_expr(
-                            share::Column::UpdatedAt,
-                            sea_orm::sea_query::Expr::value(now),
-                        )
-                        .filter(share::Column::Id.eq(s.id))
-                        .exec(txn)
-                        .await?;
-                    let s = share::Entity::find_by_id(s.id)
-                        .one(txn)
-                        .await?
-                        .ok_or(ServiceError::NotFound)?;
-                    share_event(txn, viewer, &s, EventKind::ResourceShared).await?;
-                    s
-                }
-                None => {
-                    let s = share::Entity::insert(share::ActiveModel {
-                        id: Set(Uuid::now_v7()),
-                        practice_id: Set(viewer.practice_id),
-                        client_id: Set(client_id),
-                        resource_id: Set(resource_id),
-                        note: Set(note.clone()),
-                        shared_by: Set(viewer.id),
-                        opened_at: Set(None),
-                        created_at: Set(now),
-                        updated_at: Set(now),
-                    })
-                    .exec_with_returning(txn)
-                    .await?;
-                    share_event(txn, viewer, &s, EventKind::ResourceShared).await?;
-                    s
-                }
-            };
+            let row =
+                upsert_share(txn, viewer.into(), client_id, resource_id, note.clone()).await?;
             let t = Target::client(client_id).with(row.id);
             Ok(((row, res), t))
         },
     )
     .await
+}
+
+/// Shares resource `resource_id` with client `client_id`, or updates the note of an earlier
+/// share, with its RESOURCE_SHARED event (none when nothing changed), inside `txn` (the caller
+/// checked scope and the resource).
+pub async fn upsert_share(
+    txn: &impl ConnectionTrait,
+    by: Acting,
+    client_id: Uuid,
+    resource_id: Uuid,
+    note: Option<String>,
+) -> Result<share::Model, ServiceError> {
+    let now = Utc::now();
+    let existing = share::Entity::find()
+        .filter(share::Column::ClientId.eq(client_id))
+        .filter(share::Column::ResourceId.eq(resource_id))
+        .one(txn)
+        .await?;
+    Ok(match existing {
+        Some(s) if s.note == note => s,
+        Some(s) => {
+            share::Entity::update_many()
+                .col_expr(
+                    share::Column::Note,
+                    sea_orm::sea_query::Expr::value(note.clone()),
+                )
+                .col_expr(
+                    share::Column::UpdatedAt,
+                    sea_orm::sea_query::Expr::value(now),
+                )
+                .filter(share::Column::Id.eq(s.id))
+                .exec(txn)
+                .await?;
+            let s = share::Entity::find_by_id(s.id)
+                .one(txn)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            share_event(txn, by, &s, EventKind::ResourceShared).await?;
+            s
+        }
+        None => {
+            let s = share::Entity::insert(share::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                practice_id: Set(by.practice_id),
+                client_id: Set(client_id),
+                resource_id: Set(resource_id),
+                note: Set(note.clone()),
+                shared_by: Set(by.by),
+                opened_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec_with_returning(txn)
+            .await?;
+            share_event(txn, by, &s, EventKind::ResourceShared).await?;
+            s
+        }
+    })
 }
 
 /// The client marks a shared resource opened; the first time counts.
