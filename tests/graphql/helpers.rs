@@ -151,6 +151,10 @@ pub fn test_config(database_url: String) -> Config {
         data_key: Some(SecretString::from(DATA_KEY)),
         db_pool_size: 5,
         login_attempts_per_minute: 1_000,
+        // The tests run the reminder and programme jobs themselves, with their clocks set; the
+        // server's own passes (at the real time) would race them.
+        reminder_interval: std::time::Duration::from_secs(3600),
+        program_interval: std::time::Duration::from_secs(3600),
         ..Config::default()
     }
 }

@@ -769,8 +769,12 @@ impl Progress {
     }
 }
 
+/// Most ids one statement binds (SQLite allows 32,766 values; PostgreSQL 65,535).
+const IDS_PER_STATEMENT: usize = 10_000;
+
 /// Where each of `enrollments` stands at `now`: four statements (programmes, modules,
-/// openings, the assigned homework's statuses) whatever their number.
+/// openings, the assigned homework's statuses), and one more of the last two per 10,000
+/// enrolments or homework.
 pub async fn progress_of(
     conn: &impl ConnectionTrait,
     enrollments: Vec<enrollment::Model>,
@@ -779,7 +783,12 @@ pub async fn progress_of(
     if enrollments.is_empty() {
         return Ok(Vec::new());
     }
-    let program_ids: Vec<Uuid> = enrollments.iter().map(|e| e.program_id).collect();
+    let program_ids: Vec<Uuid> = enrollments
+        .iter()
+        .map(|e| e.program_id)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let programs: HashMap<Uuid, program::Model> = program::Entity::find()
         .filter(program::Column::Id.is_in(program_ids.iter().copied()))
         .all(conn)
@@ -796,33 +805,37 @@ pub async fn progress_of(
     {
         modules.entry(m.program_id).or_default().push(m);
     }
+    // Long id lists go in chunks, within every database's limit on bound values.
     let mut opened: HashMap<(Uuid, Uuid), unlock::Model> = HashMap::new();
-    for u in unlock::Entity::find()
-        .filter(unlock::Column::EnrollmentId.is_in(enrollments.iter().map(|e| e.id)))
-        .all(conn)
-        .await?
-    {
-        opened.insert((u.enrollment_id, u.module_id), u);
+    let enrollment_ids: Vec<Uuid> = enrollments.iter().map(|e| e.id).collect();
+    for chunk in enrollment_ids.chunks(IDS_PER_STATEMENT) {
+        for u in unlock::Entity::find()
+            .filter(unlock::Column::EnrollmentId.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?
+        {
+            opened.insert((u.enrollment_id, u.module_id), u);
+        }
     }
     let ids_of = |u: &unlock::Model| -> Vec<Uuid> {
         serde_json::from_value(u.homework_ids.clone()).unwrap_or_default()
     };
     let homework_ids: Vec<Uuid> = opened.values().flat_map(ids_of).collect();
-    let done: std::collections::HashSet<Uuid> = if homework_ids.is_empty() {
-        Default::default()
-    } else {
-        homework::Entity::find()
-            .filter(homework::Column::Id.is_in(homework_ids))
+    let mut done: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
+    for chunk in homework_ids.chunks(IDS_PER_STATEMENT) {
+        let found: Vec<Uuid> = homework::Entity::find()
+            .select_only()
+            .column(homework::Column::Id)
+            .filter(homework::Column::Id.is_in(chunk.iter().copied()))
             .filter(homework::Column::Status.is_in([
                 HomeworkStatus::Completed.as_str(),
                 HomeworkStatus::Reviewed.as_str(),
             ]))
+            .into_tuple()
             .all(conn)
-            .await?
-            .into_iter()
-            .map(|h| h.id)
-            .collect()
-    };
+            .await?;
+        done.extend(found);
+    }
     let mut out = Vec::new();
     for e in enrollments {
         let Some(program) = programs.get(&e.program_id).cloned() else {

@@ -278,50 +278,56 @@ impl Due {
     }
 }
 
-/// An earlier reminder of a series, for the back-off.
+/// The latest reminder decided in a series, for the back-off.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Past {
     pub series: Uuid,
     pub about: Uuid,
     /// When what it was about was due.
     pub due_at: DateTime<Utc>,
-    /// Whether the client has submitted or answered what it was about.
+    /// Whether the client has submitted, answered or done what it was about.
     pub answered: bool,
+    /// Reminders of the series the client had let pass in a row before it.
+    pub ignored: u32,
 }
 
-/// Sets each item's [`Due::ignored`]: going back from it through its series in due order
-/// (the earlier reminders of `past` and the earlier `items`), how many the client let pass
-/// before the last one they answered. Open items count as let pass.
-pub fn count_ignored(items: &mut [Due], past: &[Past]) {
-    let mut by_series: HashMap<Uuid, Vec<(DateTime<Utc>, Uuid, bool)>> = HashMap::new();
-    for p in past {
-        by_series
-            .entry(p.series)
-            .or_default()
-            .push((p.due_at, p.about, p.answered));
-    }
-    let known: std::collections::HashSet<Uuid> = past.iter().map(|p| p.about).collect();
-    for d in items.iter().filter(|d| !known.contains(&d.about)) {
-        by_series
-            .entry(d.series)
-            .or_default()
-            .push((d.at, d.about, d.done));
-    }
-    let mut before: HashMap<Uuid, u32> = HashMap::new();
-    for entries in by_series.values_mut() {
-        entries.sort();
-        let mut streak = 0u32;
-        for (_, about, answered) in entries.iter() {
-            before.insert(*about, streak);
-            streak = if *answered {
-                0
-            } else {
-                streak.saturating_add(1)
-            };
+/// Sets each item's [`Due::ignored`]: the reminders of its series the client let pass in a row
+/// before it, counting on from the series' latest decided reminder (`latest`) through the
+/// series' open items due before it. Kinds that do not back off stay at 0.
+pub fn count_ignored(items: &mut [Due], latest: &[Past]) {
+    let mut base: HashMap<Uuid, &Past> = HashMap::new();
+    for p in latest {
+        if base.get(&p.series).is_none_or(|b| b.due_at < p.due_at) {
+            base.insert(p.series, p);
         }
     }
-    for d in items.iter_mut().filter(|d| d.kind.backs_off()) {
-        d.ignored = before.get(&d.about).copied().unwrap_or(0);
+    let mut by_series: HashMap<Uuid, Vec<usize>> = HashMap::new();
+    for (i, d) in items.iter().enumerate() {
+        if d.kind.backs_off() {
+            by_series.entry(d.series).or_default().push(i);
+        }
+    }
+    for (series, mut idx) in by_series {
+        idx.sort_by_key(|i| (items[*i].at, items[*i].about));
+        let latest = base.get(&series);
+        let mut streak = latest.map_or(0, |p| {
+            if p.answered {
+                0
+            } else {
+                p.ignored.saturating_add(1)
+            }
+        });
+        for i in idx {
+            let d = &mut items[i];
+            match latest {
+                // Decided already (or due before what was): counted in the stored figure.
+                Some(p) if d.about == p.about || d.at <= p.due_at => d.ignored = p.ignored,
+                _ => {
+                    d.ignored = streak;
+                    streak = if d.done { 0 } else { streak.saturating_add(1) };
+                }
+            }
+        }
     }
 }
 
@@ -733,45 +739,53 @@ mod tests {
     }
 
     #[test]
-    fn the_back_off_counts_the_reminders_of_a_series_let_pass_since_the_last_answered() {
+    fn the_back_off_counts_on_from_the_latest_reminder_of_the_series() {
         let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
         let at = |d: u32| utc(2026, 1, d, 12, 0);
-        let past = |d: u32, answered: bool| Past {
+        // Day 5's reminder was the third let pass in a row (2 before it) and is unanswered.
+        let latest = |answered: bool| Past {
             series: a,
-            about: Uuid::from_u128(100 + u128::from(d)),
-            due_at: at(d),
+            about: Uuid::from_u128(105),
+            due_at: at(5),
             answered,
+            ignored: 2,
         };
-        // Days 1-2 answered, 3-5 let pass; 6 and 7 are open items of the same series; 8 is
-        // another series.
-        let history = [
-            past(1, true),
-            past(2, true),
-            past(3, false),
-            past(4, false),
-            past(5, false),
-        ];
         let item = |d: u32, series: Uuid| Due {
             about: Uuid::from_u128(100 + u128::from(d)),
             series,
             ..due(ReminderKind::HomeworkDue, at(d))
         };
-        let mut items = vec![item(7, a), item(6, a), item(8, b)];
-        count_ignored(&mut items, &history);
+        let mut items = vec![item(7, a), item(6, a), item(8, b), item(5, a)];
+        count_ignored(&mut items, &[latest(false)]);
         let got: Vec<u32> = items.iter().map(|d| d.ignored).collect();
-        assert_eq!(got, vec![4, 3, 0]);
-        // Answering day 5 resets the count for what follows it.
-        let mut answered = history.to_vec();
-        answered[4].answered = true;
+        assert_eq!(got, vec![4, 3, 0, 2]);
+        // Answered: what follows starts again.
         let mut items = vec![item(6, a), item(7, a)];
-        count_ignored(&mut items, &answered);
+        count_ignored(&mut items, &[latest(true)]);
         assert_eq!(
             items.iter().map(|d| d.ignored).collect::<Vec<_>>(),
             vec![0, 1]
         );
-        // An item already in the history keeps the count before it.
-        let mut items = vec![item(4, a)];
-        count_ignored(&mut items, &history);
-        assert_eq!(items[0].ignored, 1);
+        // An open item answered in between (done) resets the count after it.
+        let mut items = vec![
+            item(6, a),
+            Due {
+                done: true,
+                ..item(7, a)
+            },
+            item(8, a),
+        ];
+        count_ignored(&mut items, &[latest(false)]);
+        assert_eq!(
+            items.iter().map(|d| d.ignored).collect::<Vec<_>>(),
+            vec![3, 4, 0]
+        );
+        // Action times never back off.
+        let mut actions = vec![Due {
+            kind: ReminderKind::ActionTime,
+            ..item(6, a)
+        }];
+        count_ignored(&mut actions, &[latest(false)]);
+        assert_eq!(actions[0].ignored, 0);
     }
 }

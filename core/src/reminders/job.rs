@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::{
     domain::{Due, Reason, ReminderKind, count_ignored, fires_after, local_rfc3339, schedule},
     service::preferences_of,
-    sources::{Sources, Whose, past_reminders},
+    sources::{Sources, Whose, decided, past_reminders},
 };
 use crate::{
     audit::begin_write,
@@ -121,83 +121,87 @@ async fn decide(
     to: DateTime<Utc>,
 ) -> Result<Fired, ServiceError> {
     let mut sources = Sources::load(txn, &Whose::Active, from, to).await?;
-    let ids: Vec<Uuid> = sources.clients().into_iter().collect();
-    if ids.is_empty() {
+    let with_items = sources.clients();
+    if with_items.is_empty() {
         return Ok(Fired::default());
     }
-    let clients = client::Entity::find()
-        .filter(client::Column::Id.is_in(ids.iter().copied()))
+    // The rest by the same ACTIVE-client condition, not by long lists of ids.
+    let clients: Vec<client::Model> = client::Entity::find()
+        .filter(client::Column::Status.eq("ACTIVE"))
         .all(txn)
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|c| with_items.contains(&c.id))
+        .collect();
     let preferences: HashMap<Uuid, reminder_preference::Model> =
         reminder_preference::Entity::find()
-            .filter(reminder_preference::Column::ClientId.is_in(ids.iter().copied()))
+            .filter(Whose::Active.condition(reminder_preference::Column::ClientId))
             .all(txn)
             .await?
             .into_iter()
             .map(|r| (r.client_id, r))
             .collect();
-    let mut past = past_reminders(txn, &Whose::Clients(&ids), to, &sources.activity()).await?;
-    let now = Utc::now();
-    let mut rows = Vec::new();
-    let mut sent = Vec::new();
-    let mut fired = Fired::default();
-    for c in &clients {
-        let mut items = sources.items_of(c, from, to);
-        let history = past.remove(&c.id).unwrap_or_default();
-        count_ignored(&mut items, &history);
-        let ignored: HashMap<Uuid, u32> = items.iter().map(|d| (d.about, d.ignored)).collect();
-        // Every reminder the rules place, the back-off decided below (a held-back one is
-        // recorded too, so the next one of the series counts it).
+    let (items, series) = sources.items_of_all(&clients, from, to);
+    let mut past = past_reminders(txn, &series, &sources.activity()).await?;
+    // Every reminder the rules place in the window, with the back-off's count (a held-back
+    // one is recorded too, so the next one of its series counts it).
+    let mut candidates = Vec::new();
+    for (c, mut items) in items {
+        count_ignored(&mut items, &past.remove(&c.id).unwrap_or_default());
+        let ignored: HashMap<Uuid, (u32, Uuid)> = items
+            .iter()
+            .map(|d| (d.about, (d.ignored, d.series)))
+            .collect();
         let placed: Vec<Due> = items.into_iter().map(|d| Due { ignored: 0, ..d }).collect();
-        let series: HashMap<Uuid, Uuid> = placed.iter().map(|d| (d.about, d.series)).collect();
         let prefs = preferences_of(preferences.get(&c.id));
         // A reminder placed before `from` for work still open (assigned late, or after a
         // pause) fires now: schedule as of `from`.
         for r in schedule(&placed, &c.timezone, &prefs, from, to, from) {
-            if history.iter().any(|p| p.about == r.about) {
-                continue;
+            let (count, series) = ignored.get(&r.about).copied().unwrap_or((0, r.about));
+            candidates.push((c, r, count, series));
+        }
+    }
+    let abouts: Vec<Uuid> = candidates.iter().map(|(_, r, _, _)| r.about).collect();
+    let done = decided(txn, &abouts).await?;
+    let now = Utc::now();
+    let mut rows = Vec::new();
+    let mut sent = Vec::new();
+    let mut fired = Fired::default();
+    for (c, r, ignored, series) in candidates {
+        if done.contains(&r.about) {
+            continue;
+        }
+        let outcome = if fires_after(ignored) {
+            Outcome::Sent
+        } else {
+            Outcome::HeldBack
+        };
+        let id = Uuid::now_v7();
+        rows.push(reminder_fired::ActiveModel {
+            id: Set(id),
+            practice_id: Set(c.practice_id),
+            client_id: Set(c.id),
+            kind: Set(r.kind.as_str().to_owned()),
+            about_id: Set(r.about),
+            series_id: Set(series),
+            due_at: Set(r.due_at),
+            fire_at: Set(r.fire_at),
+            outcome: Set(outcome.as_str().to_owned()),
+            ignored: Set(i32::try_from(ignored).unwrap_or(i32::MAX)),
+            created_at: Set(now),
+        });
+        match outcome {
+            Outcome::Sent => {
+                fired.sent += 1;
+                sent.push(NewEvent {
+                    practice_id: c.practice_id,
+                    client_id: Some(c.id),
+                    kind: EventKind::ReminderDue,
+                    entity_id: id,
+                    payload: payload(r.kind, r.about, r.due_at, r.fire_at, r.reason, &c.timezone),
+                });
             }
-            let ignored = ignored.get(&r.about).copied().unwrap_or(0);
-            let outcome = if fires_after(ignored) {
-                Outcome::Sent
-            } else {
-                Outcome::HeldBack
-            };
-            let id = Uuid::now_v7();
-            rows.push(reminder_fired::ActiveModel {
-                id: Set(id),
-                practice_id: Set(c.practice_id),
-                client_id: Set(c.id),
-                kind: Set(r.kind.as_str().to_owned()),
-                about_id: Set(r.about),
-                series_id: Set(series.get(&r.about).copied().unwrap_or(r.about)),
-                due_at: Set(r.due_at),
-                fire_at: Set(r.fire_at),
-                outcome: Set(outcome.as_str().to_owned()),
-                ignored: Set(i32::try_from(ignored).unwrap_or(i32::MAX)),
-                created_at: Set(now),
-            });
-            match outcome {
-                Outcome::Sent => {
-                    fired.sent += 1;
-                    sent.push(NewEvent {
-                        practice_id: c.practice_id,
-                        client_id: Some(c.id),
-                        kind: EventKind::ReminderDue,
-                        entity_id: id,
-                        payload: payload(
-                            r.kind,
-                            r.about,
-                            r.due_at,
-                            r.fire_at,
-                            r.reason,
-                            &c.timezone,
-                        ),
-                    });
-                }
-                Outcome::HeldBack => fired.held_back += 1,
-            }
+            Outcome::HeldBack => fired.held_back += 1,
         }
     }
     // A plain insert: were a reminder decided twice, the unique key would fail the whole

@@ -272,12 +272,12 @@ impl Batch for UpcomingOf {
         let now = Utc::now();
         let whose = Whose::Clients(&ids);
         let mut sources = Sources::load(db, &whose, from, to).await?;
-        let mut past = past_reminders(db, &whose, now, &sources.activity()).await?;
-        Ok(visible
-            .iter()
-            .map(|c| {
+        let (items, series) = sources.items_of_all(&visible, from, to);
+        let mut past = past_reminders(db, &series, &sources.activity()).await?;
+        Ok(items
+            .into_iter()
+            .map(|(c, mut items)| {
                 let prefs = preferences_of(rows.get(&c.id));
-                let mut items = sources.items_of(c, from, to);
                 count_ignored(&mut items, &past.remove(&c.id).unwrap_or_default());
                 let mut reminders = schedule(&items, &c.timezone, &prefs, from, to, now);
                 reminders.truncate(usize::try_from(UPCOMING_MAX).unwrap_or(usize::MAX));

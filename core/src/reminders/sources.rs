@@ -35,7 +35,7 @@ pub enum Whose<'a> {
 
 impl Whose<'_> {
     /// The condition on a table's client-id column.
-    fn condition(&self, column: impl ColumnTrait) -> Condition {
+    pub fn condition(&self, column: impl ColumnTrait) -> Condition {
         match self {
             Self::Clients(ids) => Condition::all().add(column.is_in(ids.iter().copied())),
             Self::Active => Condition::all().add(
@@ -51,17 +51,24 @@ impl Whose<'_> {
     }
 }
 
+/// A row with when its series was last done (a measure administered, a tracker logged).
+type WithLast<M> = (M, Option<DateTime<Utc>>);
+
+/// A latest decided reminder as read: client, kind, series, about, due, count before it,
+/// whether its homework occurrence or check-in was answered.
+type PastRow = (Uuid, String, Uuid, Uuid, DateTime<Utc>, i32, bool);
+
 /// The work of many clients that reminders can be about, as stored.
 #[derive(Default)]
 pub struct Sources {
     /// Homework occurrences and check-ins due in the window, by client.
     due: HashMap<Uuid, Vec<Due>>,
-    /// Measure assignments, with when the instrument was last administered.
-    measures: Vec<(measure_assignment::Model, Option<DateTime<Utc>>)>,
-    /// Action plans of active goals.
-    plans: Vec<action_plan::Model>,
-    /// Trackers with prompt times, with their latest entry.
-    trackers: Vec<(tracker::Model, Option<DateTime<Utc>>)>,
+    /// Measure assignments, with when the instrument was last administered, by client.
+    measures: HashMap<Uuid, Vec<WithLast<measure_assignment::Model>>>,
+    /// Action plans of active goals, by client.
+    plans: HashMap<Uuid, Vec<action_plan::Model>>,
+    /// Trackers with prompt times, with their latest entry, by client.
+    trackers: HashMap<Uuid, Vec<WithLast<tracker::Model>>>,
 }
 
 impl Sources {
@@ -149,17 +156,15 @@ impl Sources {
                 .map(|(c, i, t)| ((c, i), t))
                 .collect()
         };
-        let measures = assignments
-            .into_iter()
-            .map(|a| {
-                let last = administered
-                    .get(&(a.client_id, a.instrument.clone()))
-                    .copied();
-                (a, last)
-            })
-            .collect();
+        let mut measures: HashMap<Uuid, Vec<_>> = HashMap::new();
+        for a in assignments {
+            let last = administered
+                .get(&(a.client_id, a.instrument.clone()))
+                .copied();
+            measures.entry(a.client_id).or_default().push((a, last));
+        }
 
-        let plans = action_plan::Entity::find()
+        let plans_found = action_plan::Entity::find()
             .filter(whose.condition(action_plan::Column::ClientId))
             .filter(
                 action_plan::Column::GoalId.in_subquery(
@@ -172,15 +177,23 @@ impl Sources {
             )
             .all(conn)
             .await?;
+        let mut plans: HashMap<Uuid, Vec<action_plan::Model>> = HashMap::new();
+        for p in plans_found {
+            plans.entry(p.client_id).or_default().push(p);
+        }
 
+        let prompting = || {
+            Condition::all()
+                .add(whose.condition(tracker::Column::ClientId))
+                .add(tracker::Column::ArchivedAt.is_null())
+                .add(
+                    Expr::col(tracker::Column::PromptTimes)
+                        .cast_as(Alias::new("TEXT"))
+                        .ne("[]"),
+                )
+        };
         let trackers = tracker::Entity::find()
-            .filter(whose.condition(tracker::Column::ClientId))
-            .filter(tracker::Column::ArchivedAt.is_null())
-            .filter(
-                Expr::col(tracker::Column::PromptTimes)
-                    .cast_as(Alias::new("TEXT"))
-                    .ne("[]"),
-            )
+            .filter(prompting())
             .all(conn)
             .await?;
         let latest: HashMap<Uuid, DateTime<Utc>> = if trackers.is_empty() {
@@ -190,7 +203,15 @@ impl Sources {
                 .select_only()
                 .column(tracker_entry::Column::TrackerId)
                 .expr(Func::max(Expr::col(tracker_entry::Column::RecordedAt)))
-                .filter(tracker_entry::Column::TrackerId.is_in(trackers.iter().map(|t| t.id)))
+                .filter(
+                    tracker_entry::Column::TrackerId.in_subquery(
+                        Query::select()
+                            .column(tracker::Column::Id)
+                            .from(tracker::Entity)
+                            .cond_where(prompting())
+                            .to_owned(),
+                    ),
+                )
                 .group_by(tracker_entry::Column::TrackerId)
                 .into_tuple::<(Uuid, DateTime<Utc>)>()
                 .all(conn)
@@ -198,13 +219,12 @@ impl Sources {
                 .into_iter()
                 .collect()
         };
-        let trackers = trackers
-            .into_iter()
-            .map(|t| {
-                let last = latest.get(&t.id).copied();
-                (t, last)
-            })
-            .collect();
+        let mut by_client: HashMap<Uuid, Vec<_>> = HashMap::new();
+        for t in trackers {
+            let last = latest.get(&t.id).copied();
+            by_client.entry(t.client_id).or_default().push((t, last));
+        }
+        let trackers = by_client;
         Ok(Self {
             due,
             measures,
@@ -217,10 +237,10 @@ impl Sources {
     pub fn clients(&self) -> HashSet<Uuid> {
         self.due
             .keys()
+            .chain(self.measures.keys())
+            .chain(self.plans.keys())
+            .chain(self.trackers.keys())
             .copied()
-            .chain(self.measures.iter().map(|(m, _)| m.client_id))
-            .chain(self.plans.iter().map(|p| p.client_id))
-            .chain(self.trackers.iter().map(|(t, _)| t.client_id))
             .collect()
     }
 
@@ -228,14 +248,35 @@ impl Sources {
     /// before then counts as answered.
     pub fn activity(&self) -> HashMap<Uuid, DateTime<Utc>> {
         self.measures
-            .iter()
+            .values()
+            .flatten()
             .filter_map(|(m, last)| last.map(|t| (m.id, t)))
             .chain(
                 self.trackers
-                    .iter()
+                    .values()
+                    .flatten()
                     .filter_map(|(t, last)| last.map(|l| (t.id, l))),
             )
             .collect()
+    }
+
+    /// Each of `clients`' items whose reminders can fire from `from` to `to` (see
+    /// [`Self::items_of`]), and every series they belong to (for [`past_reminders`]).
+    pub fn items_of_all<'c>(
+        &mut self,
+        clients: &'c [client::Model],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> (Vec<(&'c client::Model, Vec<Due>)>, Vec<Uuid>) {
+        let items: Vec<_> = clients
+            .iter()
+            .map(|c| (c, self.items_of(c, from, to)))
+            .collect();
+        let series = items
+            .iter()
+            .flat_map(|(_, i)| i.iter().map(|d| d.series))
+            .collect();
+        (items, series)
     }
 
     /// `c`'s items whose reminders can fire from `from` to `to`, computed in their time zone.
@@ -249,9 +290,9 @@ impl Sources {
         let (lo, hi) = (from - Duration::days(1), to + Duration::days(1));
         let (first, last) = (local_today(tz, lo), local_today(tz, hi));
         let mut out = self.due.remove(&c.id).unwrap_or_default();
-        for (m, administered) in self.measures.iter().filter(|(m, _)| m.client_id == c.id) {
+        for (m, administered) in self.measures.remove(&c.id).unwrap_or_default() {
             let due = match administered {
-                Some(t) => *t + Duration::days(i64::from(m.every_days)),
+                Some(t) => t + Duration::days(i64::from(m.every_days)),
                 None => m.created_at,
             };
             if (lo..=hi).contains(&due) {
@@ -263,9 +304,8 @@ impl Sources {
                 ));
             }
         }
-        for p in self.plans.iter().filter(|p| p.client_id == c.id) {
-            let actions: Vec<Action> =
-                serde_json::from_value(p.actions.clone()).unwrap_or_default();
+        for p in self.plans.remove(&c.id).unwrap_or_default() {
+            let actions: Vec<Action> = serde_json::from_value(p.actions).unwrap_or_default();
             let start = local_today(tz, p.created_at);
             for a in actions {
                 let Some(time) = a
@@ -288,13 +328,12 @@ impl Sources {
                 }
             }
         }
-        for (t, logged) in self.trackers.iter().filter(|(t, _)| t.client_id == c.id) {
-            let times: Vec<NaiveTime> =
-                serde_json::from_value::<Vec<String>>(t.prompt_times.clone())
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|s| NaiveTime::parse_from_str(s, "%H:%M").ok())
-                    .collect();
+        for (t, logged) in self.trackers.remove(&c.id).unwrap_or_default() {
+            let times: Vec<NaiveTime> = serde_json::from_value::<Vec<String>>(t.prompt_times)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|s| NaiveTime::parse_from_str(s, "%H:%M").ok())
+                .collect();
             let logged_on = logged.map(|l| local_today(tz, l));
             let mut date = first;
             while date <= last {
@@ -326,17 +365,15 @@ fn derived(series: Uuid, occasion: &str) -> Uuid {
     Uuid::new_v5(&series, occasion.as_bytes())
 }
 
-/// How far back the back-off looks for reminders the client let pass.
-pub const HISTORY_DAYS: i64 = 120;
+/// Most ids one statement binds (SQLite allows 32,766 values; PostgreSQL 65,535).
+const IDS_PER_STATEMENT: usize = 10_000;
 
-/// The reminders the job decided for `whose` about work due in the [`HISTORY_DAYS`] before
-/// `now` or later, by client, each with whether what it was about has since been submitted,
-/// answered or done (`activity`: when a measure or tracker series was last done). One
-/// statement.
+/// The latest reminder the job decided in each of `series`, by client, with whether what it
+/// was about has since been submitted, answered or done (`activity`: when a measure or
+/// tracker series was last done). One statement per 10,000 series.
 pub async fn past_reminders(
     conn: &impl ConnectionTrait,
-    whose: &Whose<'_>,
-    now: DateTime<Utc>,
+    series: &[Uuid],
     activity: &HashMap<Uuid, DateTime<Utc>>,
 ) -> Result<HashMap<Uuid, Vec<Past>>, DbErr> {
     let answered = |table: sea_orm::sea_query::TableRef, id: Expr, at: Expr| {
@@ -349,49 +386,87 @@ pub async fn past_reminders(
                 .to_owned(),
         )
     };
-    let rows: Vec<(Uuid, String, Uuid, Uuid, DateTime<Utc>, bool)> = reminder_fired::Entity::find()
-        .select_only()
-        .column(reminder_fired::Column::ClientId)
-        .column(reminder_fired::Column::Kind)
-        .column(reminder_fired::Column::SeriesId)
-        .column(reminder_fired::Column::AboutId)
-        .column(reminder_fired::Column::DueAt)
-        .expr(
-            answered(
-                homework_occurrence::Entity.into_table_ref(),
-                Expr::col((homework_occurrence::Entity, homework_occurrence::Column::Id)),
-                Expr::col((
-                    homework_occurrence::Entity,
-                    homework_occurrence::Column::SubmittedAt,
+    // The series' latest: no later reminder in the same series.
+    let latest = Query::select()
+        .expr(Func::max(Expr::col((
+            Alias::new("later"),
+            reminder_fired::Column::DueAt,
+        ))))
+        .from_as(reminder_fired::Entity, Alias::new("later"))
+        .and_where(
+            Expr::col((Alias::new("later"), reminder_fired::Column::SeriesId))
+                .equals((reminder_fired::Entity, reminder_fired::Column::SeriesId)),
+        )
+        .to_owned();
+    let mut out: HashMap<Uuid, Vec<Past>> = HashMap::new();
+    let mut unique: Vec<Uuid> = series.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    for chunk in unique.chunks(IDS_PER_STATEMENT) {
+        let rows: Vec<PastRow> = reminder_fired::Entity::find()
+            .select_only()
+            .column(reminder_fired::Column::ClientId)
+            .column(reminder_fired::Column::Kind)
+            .column(reminder_fired::Column::SeriesId)
+            .column(reminder_fired::Column::AboutId)
+            .column(reminder_fired::Column::DueAt)
+            .column(reminder_fired::Column::Ignored)
+            .expr(
+                answered(
+                    homework_occurrence::Entity.into_table_ref(),
+                    Expr::col((homework_occurrence::Entity, homework_occurrence::Column::Id)),
+                    Expr::col((
+                        homework_occurrence::Entity,
+                        homework_occurrence::Column::SubmittedAt,
+                    )),
+                )
+                .or(answered(
+                    check_in::Entity.into_table_ref(),
+                    Expr::col((check_in::Entity, check_in::Column::Id)),
+                    Expr::col((check_in::Entity, check_in::Column::RespondedAt)),
                 )),
             )
-            .or(answered(
-                check_in::Entity.into_table_ref(),
-                Expr::col((check_in::Entity, check_in::Column::Id)),
-                Expr::col((check_in::Entity, check_in::Column::RespondedAt)),
-            )),
-        )
-        .filter(whose.condition(reminder_fired::Column::ClientId))
-        .filter(reminder_fired::Column::DueAt.gte(now - Duration::days(HISTORY_DAYS)))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let mut out: HashMap<Uuid, Vec<Past>> = HashMap::new();
-    for (client_id, kind, series, about, due_at, submitted) in rows {
-        let done_since =
-            |slack: Duration| activity.get(&series).is_some_and(|t| *t >= due_at - slack);
-        let answered = match ReminderKind::parse(&kind) {
-            // A measure done up to a day early answers its reminder.
-            Some(ReminderKind::MeasureDue) => done_since(Duration::days(1)),
-            Some(ReminderKind::TrackingNudge) => done_since(Duration::zero()),
-            _ => submitted,
-        };
-        out.entry(client_id).or_default().push(Past {
-            series,
-            about,
-            due_at,
-            answered,
-        });
+            .filter(reminder_fired::Column::SeriesId.is_in(chunk.iter().copied()))
+            .filter(
+                Expr::col(reminder_fired::Column::DueAt)
+                    .eq(Expr::SubQuery(None, Box::new(latest.clone().into()))),
+            )
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (client_id, kind, series, about, due_at, ignored, submitted) in rows {
+            let done_since =
+                |slack: Duration| activity.get(&series).is_some_and(|t| *t >= due_at - slack);
+            let answered = match ReminderKind::parse(&kind) {
+                // A measure done up to a day early answers its reminder.
+                Some(ReminderKind::MeasureDue) => done_since(Duration::days(1)),
+                Some(ReminderKind::TrackingNudge) => done_since(Duration::zero()),
+                _ => submitted,
+            };
+            out.entry(client_id).or_default().push(Past {
+                series,
+                about,
+                due_at,
+                answered,
+                ignored: u32::try_from(ignored).unwrap_or(0),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Which of `abouts` the job has decided a reminder of already (one statement per 10,000).
+pub async fn decided(conn: &impl ConnectionTrait, abouts: &[Uuid]) -> Result<HashSet<Uuid>, DbErr> {
+    let mut out = HashSet::new();
+    for chunk in abouts.chunks(IDS_PER_STATEMENT) {
+        let found: Vec<Uuid> = reminder_fired::Entity::find()
+            .select_only()
+            .column(reminder_fired::Column::AboutId)
+            .filter(reminder_fired::Column::AboutId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(found);
     }
     Ok(out)
 }
