@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod alerts;
 pub mod audit;
 pub mod auth;
+pub mod automations;
 pub mod batch;
 pub mod briefs;
 pub mod checkins;
