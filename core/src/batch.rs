@@ -10,6 +10,10 @@
 //! (`ROW_NUMBER() OVER (PARTITION BY parent …)`), and their totals in one more statement
 //! only when the caller asks for them.
 
+/// The most ids one statement's `IN (…)` list holds: readers of many clients' rows (the
+/// reminder, programme and automation jobs) send longer lists in chunks of this many.
+pub const IDS_PER_STATEMENT: usize = 10_000;
+
 use std::{collections::HashMap, future::Future, hash::Hash};
 
 use sea_orm::{

@@ -26,6 +26,50 @@ pub async fn place_cursor(
     Ok(())
 }
 
+/// Takes the background job `name`'s lock inside `txn`: places its `job_cursor` row (at an
+/// empty position) unless it has one, then locks the row `FOR UPDATE`, waiting for it when
+/// `wait`, or skipping it (`SKIP LOCKED` on PostgreSQL; SQLite's write lock serialises
+/// writers anyway) and returning `None` when another process holds it. Returns the row, whose
+/// position is the job's own.
+pub async fn lock(
+    txn: &sea_orm::DatabaseTransaction,
+    name: &str,
+    wait: bool,
+) -> Result<Option<entity::job_cursor::Model>, DbErr> {
+    use sea_orm::{
+        EntityTrait as _, QuerySelect as _,
+        sea_query::{LockBehavior, LockType},
+    };
+    place_cursor(txn, name, String::new()).await?;
+    let q = entity::job_cursor::Entity::find_by_id(name);
+    if wait {
+        q.lock(LockType::Update).one(txn).await
+    } else {
+        q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+            .one(txn)
+            .await
+    }
+}
+
+/// Moves the job `name`'s position to `position` inside `txn` (which holds its lock).
+pub async fn advance(
+    txn: &sea_orm::DatabaseTransaction,
+    name: &str,
+    position: String,
+) -> Result<(), DbErr> {
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, sea_query::Expr};
+    entity::job_cursor::Entity::update_many()
+        .col_expr(entity::job_cursor::Column::Position, Expr::value(position))
+        .col_expr(
+            entity::job_cursor::Column::UpdatedAt,
+            Expr::value(chrono::Utc::now()),
+        )
+        .filter(entity::job_cursor::Column::Name.eq(name))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 /// Runs one pass of the background job `name` in a span of its own (so its statements
 /// form one trace) and records it in `momentum.jobs.runs` and `momentum.jobs.duration`.
 pub async fn pass<T, E>(

@@ -5,8 +5,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait as _,
-    QueryFilter as _, QuerySelect as _,
-    sea_query::{Expr, LockBehavior, LockType, Query},
+    QueryFilter as _, QuerySelect as _, sea_query::Query,
 };
 use uuid::Uuid;
 
@@ -25,7 +24,7 @@ use crate::{
     events,
     values::local_today,
 };
-use entity::{client, job_cursor};
+use entity::client;
 
 use super::facts::{AlertCounts, Clients, Facts, Windows, alert_counts, latest_settled};
 
@@ -168,15 +167,7 @@ pub async fn lock(
     txn: &DatabaseTransaction,
     wait: bool,
 ) -> Result<Option<Option<DateTime<Utc>>>, DbErr> {
-    crate::jobs::place_cursor(txn, LOCK_NAME, String::new()).await?;
-    let q = job_cursor::Entity::find_by_id(LOCK_NAME);
-    let row = if wait {
-        q.lock(LockType::Update).one(txn).await?
-    } else {
-        q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-            .one(txn)
-            .await?
-    };
+    let row = crate::jobs::lock(txn, LOCK_NAME, wait).await?;
     Ok(row.map(|r| {
         DateTime::parse_from_rfc3339(&r.position)
             .ok()
@@ -186,13 +177,7 @@ pub async fn lock(
 
 /// Marks the end of a periodic round inside `txn` (which holds the lock).
 pub async fn finish_round(txn: &DatabaseTransaction, at: DateTime<Utc>) -> Result<(), DbErr> {
-    job_cursor::Entity::update_many()
-        .col_expr(job_cursor::Column::Position, Expr::value(at.to_rfc3339()))
-        .col_expr(job_cursor::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(job_cursor::Column::Name.eq(LOCK_NAME))
-        .exec(txn)
-        .await?;
-    Ok(())
+    crate::jobs::advance(txn, LOCK_NAME, at.to_rfc3339()).await
 }
 
 /// The practices with at least one ACTIVE client.

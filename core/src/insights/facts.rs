@@ -103,7 +103,7 @@ impl Facts {
     }
 }
 
-fn rows_stmt<R: FromQueryResult>(
+pub(crate) fn rows_stmt<R: FromQueryResult>(
     conn: &impl ConnectionTrait,
     stmt: &SelectStatement,
 ) -> impl Future<Output = Result<Vec<R>, DbErr>> {
@@ -671,6 +671,17 @@ pub async fn latest_settled(
     who: &Clients,
     now: DateTime<Utc>,
 ) -> Result<HashMap<Uuid, Vec<(DateTime<Utc>, bool)>>, DbErr> {
+    latest_settled_n(conn, who, now, rules::MISSED_IN_A_ROW).await
+}
+
+/// Per client, the latest `take` settled homework occurrences at `now` (see
+/// [`latest_settled`]), in one statement.
+pub async fn latest_settled_n(
+    conn: &impl ConnectionTrait,
+    who: &Clients,
+    now: DateTime<Utc>,
+    take: usize,
+) -> Result<HashMap<Uuid, Vec<(DateTime<Utc>, bool)>>, DbErr> {
     let settled = Query::select()
         .column(homework_occurrence::Column::ClientId)
         .column(homework_occurrence::Column::DueAt)
@@ -709,7 +720,7 @@ pub async fn latest_settled(
             Alias::new("not_done"),
         ])
         .from_subquery(settled, Alias::new("s"))
-        .and_where(Expr::col(Alias::new("rn")).lte(rules::MISSED_IN_A_ROW as i64))
+        .and_where(Expr::col(Alias::new("rn")).lte(take as i64))
         .order_by(Alias::new("client_id"), sea_orm::Order::Asc)
         .order_by(Alias::new("due_at"), sea_orm::Order::Desc)
         .to_owned();

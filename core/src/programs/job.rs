@@ -8,19 +8,16 @@
 use std::{collections::HashMap, time::Duration};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _, QuerySelect as _,
-    sea_query::{LockBehavior, LockType},
-};
+use sea_orm::{ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _};
 use tokio::sync::watch;
 use uuid::Uuid;
 
 use super::{
-    domain::{EnrollmentStatus, Unlock, next_opens},
+    domain::EnrollmentStatus,
     service::{open_module, progress_of},
 };
 use crate::{audit::begin_write, error::ServiceError, events::Acting};
-use entity::{client, job_cursor, program_enrollment as enrollment};
+use entity::{client, program_enrollment as enrollment};
 
 /// The job's row in `job_cursor` (its lock).
 pub const CURSOR_NAME: &str = "programs";
@@ -59,12 +56,7 @@ pub async fn pass(
     now: DateTime<Utc>,
 ) -> Result<Option<Advanced>, ServiceError> {
     let txn = begin_write(db).await?;
-    crate::jobs::place_cursor(&txn, CURSOR_NAME, String::new()).await?;
-    let locked = job_cursor::Entity::find_by_id(CURSOR_NAME)
-        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .one(&txn)
-        .await?;
-    if locked.is_none() {
+    if crate::jobs::lock(&txn, CURSOR_NAME, false).await?.is_none() {
         txn.commit().await?;
         return Ok(None);
     }
@@ -80,17 +72,7 @@ pub async fn pass(
             None if p.finished() => due.push((p, None)),
             None => {}
             Some(next) => {
-                let previous = p.current();
-                let opens = next_opens(
-                    Unlock::of(&next.module.unlock_rule, next.module.unlock_after_days),
-                    previous
-                        .and_then(|m| m.opened.as_ref())
-                        .map_or(p.enrollment.enrolled_at, |u| u.unlocked_at),
-                    previous.map_or(0, |m| m.homework_done),
-                    previous.map_or(0, |m| m.homework_total),
-                    now,
-                );
-                if let Ok(because) = opens {
+                if let Some(because) = next.opens {
                     let m = next.module.clone();
                     due.push((p, Some((m, because))));
                 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait as _, ConnectionTrait, DatabaseConnection, EntityTrait as _, PaginatorTrait as _,
     QueryFilter as _, QueryOrder as _, QuerySelect as _, Set,
@@ -29,9 +29,7 @@ use crate::{
         service::Assignment,
     },
     measures::domain::Instrument,
-    recurrence::local_instant,
     scope::{self, Access},
-    values::local_today,
 };
 use entity::{
     client, homework, measure_assignment, program, program_enrollment as enrollment,
@@ -321,7 +319,7 @@ pub async fn create_program(
 }
 
 /// Which of `ids` are resources of `practice_id`'s library, not archived.
-async fn live_resources(
+pub(crate) async fn live_resources(
     conn: &impl ConnectionTrait,
     practice_id: Uuid,
     ids: &[Uuid],
@@ -379,7 +377,7 @@ impl Batch for ModulesOf {
 }
 
 /// `program_id` of the viewer's practice, not archived; `BAD_USER_INPUT` on `field` otherwise.
-async fn find_program(
+pub(crate) async fn find_program(
     conn: &impl ConnectionTrait,
     practice_id: Uuid,
     program_id: Uuid,
@@ -413,63 +411,75 @@ pub async fn enroll(
             let c = scope::find_visible(txn, viewer, Access::ClinicalWrite, client_id).await?;
             viewer.require_care_team("clients are enrolled by the care team")?;
             let p = find_program(txn, viewer.practice_id, program_id, "input.programId").await?;
-            let by = Acting::from(viewer);
-            let now = Utc::now();
-            let existing = enrollment::Entity::find()
-                .filter(enrollment::Column::ClientId.eq(c.id))
-                .filter(enrollment::Column::ProgramId.eq(p.id))
-                .one(txn)
-                .await?;
-            let e = match existing {
-                Some(e)
-                    if matches!(
-                        EnrollmentStatus::parse(&e.status),
-                        Some(EnrollmentStatus::Active | EnrollmentStatus::Paused)
-                    ) =>
-                {
-                    return Err(ServiceError::Conflict(
-                        "the client is enrolled in this programme already".into(),
-                    ));
-                }
-                Some(e) => set_status(txn, &e, EnrollmentStatus::Active, now).await?,
-                None => {
-                    enrollment::Entity::insert(enrollment::ActiveModel {
-                        id: Set(Uuid::now_v7()),
-                        practice_id: Set(viewer.practice_id),
-                        client_id: Set(c.id),
-                        program_id: Set(p.id),
-                        status: Set(EnrollmentStatus::Active.as_str().to_owned()),
-                        enrolled_by: Set(viewer.id),
-                        enrolled_at: Set(now),
-                        paused_at: Set(None),
-                        ended_at: Set(None),
-                        version: Set(1),
-                        updated_at: Set(now),
-                    })
-                    .exec_with_returning(txn)
-                    .await?
-                }
-            };
-            enrollment_event(txn, by, &e, EventKind::ProgramEnrolled).await?;
-            let first = module::Entity::find()
-                .filter(module::Column::ProgramId.eq(p.id))
-                .filter(module::Column::Position.eq(1))
-                .one(txn)
-                .await?
-                .ok_or(ServiceError::NotFound)?;
-            let opened = unlock::Entity::find()
-                .filter(unlock::Column::EnrollmentId.eq(e.id))
-                .filter(unlock::Column::ModuleId.eq(first.id))
-                .one(txn)
-                .await?;
-            if opened.is_none() {
-                open_module(txn, by, &c, &e, &first, OpenedBecause::Enrolled, now).await?;
-            }
+            let e = enroll_client(txn, Acting::from(viewer), &c, &p, Utc::now()).await?;
             let t = Target::client(c.id).with(e.id);
             Ok((e, t))
         },
     )
     .await
+}
+
+/// Enrols client `c` in programme `p` inside `txn` and opens its first module (enrolling again
+/// after leaving or finishing takes it up where it stopped). `CONFLICT` when the client is in
+/// it already (active or paused).
+pub async fn enroll_client(
+    txn: &impl ConnectionTrait,
+    by: Acting,
+    c: &client::Model,
+    p: &program::Model,
+    now: DateTime<Utc>,
+) -> Result<enrollment::Model, ServiceError> {
+    let existing = enrollment::Entity::find()
+        .filter(enrollment::Column::ClientId.eq(c.id))
+        .filter(enrollment::Column::ProgramId.eq(p.id))
+        .one(txn)
+        .await?;
+    let e = match existing {
+        Some(e)
+            if matches!(
+                EnrollmentStatus::parse(&e.status),
+                Some(EnrollmentStatus::Active | EnrollmentStatus::Paused)
+            ) =>
+        {
+            return Err(ServiceError::Conflict(
+                "the client is enrolled in this programme already".into(),
+            ));
+        }
+        Some(e) => set_status(txn, &e, EnrollmentStatus::Active, now).await?,
+        None => {
+            enrollment::Entity::insert(enrollment::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                practice_id: Set(by.practice_id),
+                client_id: Set(c.id),
+                program_id: Set(p.id),
+                status: Set(EnrollmentStatus::Active.as_str().to_owned()),
+                enrolled_by: Set(by.by),
+                enrolled_at: Set(now),
+                paused_at: Set(None),
+                ended_at: Set(None),
+                version: Set(1),
+                updated_at: Set(now),
+            })
+            .exec_with_returning(txn)
+            .await?
+        }
+    };
+    enrollment_event(txn, by, &e, EventKind::ProgramEnrolled).await?;
+    let first = module::Entity::find()
+        .filter(module::Column::ProgramId.eq(p.id))
+        .filter(module::Column::Position.eq(1))
+        .one(txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let opened = unlock::Entity::find()
+        .filter(unlock::Column::EnrollmentId.eq(e.id))
+        .filter(unlock::Column::ModuleId.eq(first.id))
+        .one(txn)
+        .await?;
+    if opened.is_none() {
+        open_module(txn, by, c, &e, &first, OpenedBecause::Enrolled, now).await?;
+    }
+    Ok(e)
 }
 
 async fn enrollment_event(
@@ -526,16 +536,6 @@ pub(super) async fn finish(
     set_status(txn, e, EnrollmentStatus::Completed, now).await
 }
 
-/// The end of the client's day `days` after `now`: when a module's work falls due.
-fn due_after(tz: &str, now: DateTime<Utc>, days: i32) -> DateTime<Utc> {
-    let date = local_today(tz, now) + chrono::Duration::days(i64::from(days));
-    local_instant(
-        tz,
-        date,
-        NaiveTime::from_hms_opt(23, 59, 0).unwrap_or(NaiveTime::MIN),
-    )
-}
-
 /// Opens module `m` of enrolment `e` for client `c` inside `txn`: assigns its homework,
 /// schedules its check-ins, shares its resources (those still in the library), asks for its
 /// measure unless the client has it assigned already, and records the opening (unique per
@@ -570,7 +570,7 @@ pub async fn open_module(
                 purpose: h.purpose,
                 goal_id: None,
                 action_id: None,
-                dues: vec![due_after(tz, now, h.due_in_days)],
+                dues: vec![crate::values::end_of_day_after(tz, now, h.due_in_days)],
                 recurrence: None,
                 assigned_in_session_id: None,
             },
@@ -585,7 +585,7 @@ pub async fn open_module(
             by,
             c,
             &ci.prompt,
-            &[due_after(tz, now, ci.due_in_days)],
+            &[crate::values::end_of_day_after(tz, now, ci.due_in_days)],
         )
         .await?;
         check_in_ids.extend(rows.into_iter().map(|r| r.id));
@@ -737,6 +737,9 @@ pub struct ModuleState {
     pub opened: Option<unlock::Model>,
     /// Why it is still locked.
     pub locked: Option<Locked>,
+    /// Why its rule opens it now (the programme job opens it at its next pass); `None` when
+    /// it is open or stays locked.
+    pub opens: Option<OpenedBecause>,
     /// Of the homework it assigned, how many are completed or reviewed.
     pub homework_done: usize,
     pub homework_total: usize,
@@ -768,9 +771,6 @@ impl Progress {
             .all(|m| m.opened.is_some() && m.homework_done >= m.homework_total)
     }
 }
-
-/// Most ids one statement binds (SQLite allows 32,766 values; PostgreSQL 65,535).
-const IDS_PER_STATEMENT: usize = 10_000;
 
 /// Where each of `enrollments` stands at `now`: four statements (programmes, modules,
 /// openings, the assigned homework's statuses), and one more of the last two per 10,000
@@ -808,7 +808,7 @@ pub async fn progress_of(
     // Long id lists go in chunks, within every database's limit on bound values.
     let mut opened: HashMap<(Uuid, Uuid), unlock::Model> = HashMap::new();
     let enrollment_ids: Vec<Uuid> = enrollments.iter().map(|e| e.id).collect();
-    for chunk in enrollment_ids.chunks(IDS_PER_STATEMENT) {
+    for chunk in enrollment_ids.chunks(crate::batch::IDS_PER_STATEMENT) {
         for u in unlock::Entity::find()
             .filter(unlock::Column::EnrollmentId.is_in(chunk.iter().copied()))
             .all(conn)
@@ -822,7 +822,7 @@ pub async fn progress_of(
     };
     let homework_ids: Vec<Uuid> = opened.values().flat_map(ids_of).collect();
     let mut done: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
-    for chunk in homework_ids.chunks(IDS_PER_STATEMENT) {
+    for chunk in homework_ids.chunks(crate::batch::IDS_PER_STATEMENT) {
         let found: Vec<Uuid> = homework::Entity::find()
             .select_only()
             .column(homework::Column::Id)
@@ -849,30 +849,32 @@ pub async fn progress_of(
                 let ids = ids_of(u);
                 (ids.iter().filter(|id| done.contains(id)).count(), ids.len())
             });
-            let locked = match (&opening, states.last()) {
+            // Whether its rule opens it now (`Ok`) or why it stays locked (`Err`); the first
+            // module counts from the enrolment.
+            let rule: Option<Result<OpenedBecause, Locked>> = match (&opening, states.last()) {
                 (Some(_), _) => None,
-                (None, Some(prev)) if prev.opened.is_none() => Some(Locked::EarlierModule),
-                (None, _) if !active => Some(Locked::NotActive),
-                (None, None) => Some(Locked::OpensAt(now)),
-                (None, Some(prev)) => {
-                    let since = prev.opened.as_ref().map_or(now, |u| u.unlocked_at);
-                    Some(
-                        next_opens(
-                            Unlock::of(&m.unlock_rule, m.unlock_after_days),
-                            since,
-                            prev.homework_done,
-                            prev.homework_total,
-                            now,
-                        )
-                        // Due now: it opens at the programme job's next pass.
-                        .map_or_else(|why| why, |_| Locked::OpensAt(now)),
-                    )
-                }
+                (None, Some(prev)) if prev.opened.is_none() => Some(Err(Locked::EarlierModule)),
+                (None, _) if !active => Some(Err(Locked::NotActive)),
+                (None, prev) => Some(next_opens(
+                    Unlock::of(&m.unlock_rule, m.unlock_after_days),
+                    prev.and_then(|p| p.opened.as_ref())
+                        .map_or(e.enrolled_at, |u| u.unlocked_at),
+                    prev.map_or(0, |p| p.homework_done),
+                    prev.map_or(0, |p| p.homework_total),
+                    now,
+                )),
+            };
+            let (opens, locked) = match rule {
+                None => (None, None),
+                // Due now: it opens at the programme job's next pass.
+                Some(Ok(because)) => (Some(because), Some(Locked::OpensAt(now))),
+                Some(Err(why)) => (None, Some(why)),
             };
             states.push(ModuleState {
                 module: m,
                 opened: opening,
                 locked,
+                opens,
                 homework_done,
                 homework_total,
             });

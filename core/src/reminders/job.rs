@@ -8,11 +8,7 @@
 use std::{collections::HashMap, time::Duration as StdDuration};
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{
-    ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _, QuerySelect as _,
-    Set,
-    sea_query::{Expr, LockBehavior, LockType},
-};
+use sea_orm::{ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _, Set};
 use tokio::sync::watch;
 use uuid::Uuid;
 
@@ -26,7 +22,7 @@ use crate::{
     error::ServiceError,
     events::{self, EventKind, NewEvent},
 };
-use entity::{client, job_cursor, reminder_fired, reminder_preference};
+use entity::{client, reminder_fired, reminder_preference};
 
 /// The job's row in `job_cursor`: its lock, and (as RFC 3339) the end of the last pass.
 pub const CURSOR_NAME: &str = "reminders";
@@ -83,12 +79,7 @@ pub async fn pass(
     now: DateTime<Utc>,
 ) -> Result<Option<Fired>, ServiceError> {
     let txn = begin_write(db).await?;
-    crate::jobs::place_cursor(&txn, CURSOR_NAME, String::new()).await?;
-    let Some(cursor) = job_cursor::Entity::find_by_id(CURSOR_NAME)
-        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .one(&txn)
-        .await?
-    else {
+    let Some(cursor) = crate::jobs::lock(&txn, CURSOR_NAME, false).await? else {
         txn.commit().await?;
         return Ok(None);
     };
@@ -101,12 +92,7 @@ pub async fn pass(
         return Ok(Some(Fired::default()));
     }
     let fired = decide(&txn, from, now).await?;
-    job_cursor::Entity::update_many()
-        .col_expr(job_cursor::Column::Position, Expr::value(now.to_rfc3339()))
-        .col_expr(job_cursor::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(job_cursor::Column::Name.eq(CURSOR_NAME))
-        .exec(&txn)
-        .await?;
+    crate::jobs::advance(&txn, CURSOR_NAME, now.to_rfc3339()).await?;
     txn.commit().await?;
     if fired.sent > 0 {
         events::bus::committed();

@@ -365,9 +365,6 @@ fn derived(series: Uuid, occasion: &str) -> Uuid {
     Uuid::new_v5(&series, occasion.as_bytes())
 }
 
-/// Most ids one statement binds (SQLite allows 32,766 values; PostgreSQL 65,535).
-const IDS_PER_STATEMENT: usize = 10_000;
-
 /// The latest reminder the job decided in each of `series`, by client, with whether what it
 /// was about has since been submitted, answered or done (`activity`: when a measure or
 /// tracker series was last done). One statement per 10,000 series.
@@ -402,7 +399,7 @@ pub async fn past_reminders(
     let mut unique: Vec<Uuid> = series.to_vec();
     unique.sort_unstable();
     unique.dedup();
-    for chunk in unique.chunks(IDS_PER_STATEMENT) {
+    for chunk in unique.chunks(crate::batch::IDS_PER_STATEMENT) {
         let rows: Vec<PastRow> = reminder_fired::Entity::find()
             .select_only()
             .column(reminder_fired::Column::ClientId)
@@ -458,7 +455,7 @@ pub async fn past_reminders(
 /// Which of `abouts` the job has decided a reminder of already (one statement per 10,000).
 pub async fn decided(conn: &impl ConnectionTrait, abouts: &[Uuid]) -> Result<HashSet<Uuid>, DbErr> {
     let mut out = HashSet::new();
-    for chunk in abouts.chunks(IDS_PER_STATEMENT) {
+    for chunk in abouts.chunks(crate::batch::IDS_PER_STATEMENT) {
         let found: Vec<Uuid> = reminder_fired::Entity::find()
             .select_only()
             .column(reminder_fired::Column::AboutId)
