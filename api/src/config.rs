@@ -84,6 +84,10 @@ pub struct Config {
     /// `MOMENTUM_PROGRAM_SECONDS`: how often the programme job opens the modules whose rule
     /// is met (one replica at a time; 1 second to an hour, 60 by default).
     pub program_interval: Duration,
+    /// `MOMENTUM_AUTOMATION_SECONDS`: how often the automation job reads the event feed and
+    /// fires the practice's rules (one replica at a time; 1 second to an hour, 30 by
+    /// default).
+    pub automation_interval: Duration,
 }
 
 pub use momentum_core::webhooks::worker::WebhookConfig;
@@ -136,6 +140,7 @@ impl Default for Config {
             alert_evaluation_interval: Duration::from_secs(15 * 60),
             reminder_interval: Duration::from_secs(60),
             program_interval: Duration::from_secs(60),
+            automation_interval: Duration::from_secs(30),
         }
     }
 }
@@ -353,6 +358,12 @@ impl Config {
                 var("MOMENTUM_PROGRAM_SECONDS"),
                 "MOMENTUM_PROGRAM_SECONDS",
                 d.program_interval,
+                1..=3600,
+            )?,
+            automation_interval: seconds(
+                var("MOMENTUM_AUTOMATION_SECONDS"),
+                "MOMENTUM_AUTOMATION_SECONDS",
+                d.automation_interval,
                 1..=3600,
             )?,
         })

@@ -5,6 +5,9 @@
 //! its core half (`domain`, `service`), so `crate::goals::service` names the same module in
 //! both crates. The kernel modules below are the core's, re-exported for the same reason.
 
+// The merged query root nests one level per domain; its resolver outgrows the default 128.
+#![recursion_limit = "256"]
+
 pub use momentum_core::{
     audit, auth, batch, concurrency, demo, events, jobs, pagination, ratelimit, recurrence, scope,
     secrets, sql,
@@ -12,6 +15,7 @@ pub use momentum_core::{
 
 pub mod accounts;
 pub mod alerts;
+pub mod automations;
 pub mod briefs;
 pub mod checkins;
 pub mod cli;

@@ -222,12 +222,20 @@ impl Application {
                         config.reminder_interval,
                         self.state.shutdown.clone(),
                     )),
+                    tokio::spawn(crate::automations::job::run(
+                        db.clone(),
+                        config.automation_interval,
+                        self.state.shutdown.clone(),
+                    )),
                     tokio::spawn(crate::events::retention::run(
                         db,
                         config.event_retention,
                         // The event log's readers with a stored position: what they have not
                         // read is kept.
-                        &[crate::webhooks::worker::CURSOR_NAME],
+                        &[
+                            crate::webhooks::worker::CURSOR_NAME,
+                            crate::automations::job::CURSOR_NAME,
+                        ],
                         self.state.shutdown.clone(),
                     )),
                 ]

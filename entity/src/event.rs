@@ -21,6 +21,11 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// PostgreSQL: the writing transaction's id (for gap-free feeds); `None` on SQLite.
     pub tx_id: Option<i64>,
+    /// The automation firing whose actions appended it; `None` for everything else.
+    pub automation_firing_id: Option<Uuid>,
+    /// 0 for events people and jobs cause; a firing's actions append events one deeper than
+    /// the event that triggered it (rules act on events of depth 0 and 1 only).
+    pub automation_depth: i32,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

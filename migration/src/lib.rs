@@ -18,6 +18,7 @@ mod m20261205_000014_attempt_counter;
 mod m20261205_000015_reminder_preference;
 mod m20261206_000016_reminder_fired;
 mod m20261206_000017_programs;
+mod m20261207_000018_automations;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000015_reminder_preference::Migration),
             Box::new(m20261206_000016_reminder_fired::Migration),
             Box::new(m20261206_000017_programs::Migration),
+            Box::new(m20261207_000018_automations::Migration),
         ]
     }
 }

@@ -1,4 +1,4 @@
-//! The reminder job and the programme job on a practice of 5,000 clients: time per pass and
+//! The reminder job, the programme job and the automation job on a practice of 5,000 clients: time per pass and
 //! SQL statements per pass, at two sizes in one run (a tenth of the clients, then all), so
 //! that a statement count growing with the clients shows at once.
 //!
@@ -18,6 +18,11 @@
 //! per-statement callback on the job's connection), and what the passes decided. Reading costs
 //! the same statements at both sizes; writing costs one insert per 500 reminders decided, and
 //! a few statements per module opened (its homework, occurrences, opening row and events).
+//!
+//! **Rule evaluation**: the automation job on one `MEASURE_SUBMITTED` event per client (read
+//! 500 a pass), first with two rules whose conditions hold of nobody (a pass only reads), then
+//! with a third that fires on every event (each firing writes its row, savepoint, event and
+//! outcome).
 //!
 //! Run it: `cargo bench -p momentum-tests --bench jobs` (SQLite), or with
 //! `MOMENTUM_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres` for PostgreSQL.
@@ -135,6 +140,133 @@ async fn main() -> Result<()> {
                 &format!("{} modules opened", a.opened),
             );
         }
+
+        // Rule evaluation: a MEASURE_SUBMITTED event for every client, read 500 a pass.
+        automations(&app, &db, &statements, clients, now).await?;
+    }
+    Ok(())
+}
+
+/// The automation job on one MEASURE_SUBMITTED event per client: first with two rules whose
+/// conditions hold of nobody (every pass only reads: the events, the rules, the clients and
+/// their figures), then with a third rule without conditions (every event fires it: each
+/// firing writes its row, its savepoint, its event and its outcome).
+async fn automations(
+    app: &TestApp,
+    db: &DatabaseConnection,
+    statements: &Arc<AtomicUsize>,
+    clients: usize,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use momentum_api::{
+        auth::{Viewer, ViewerKind},
+        automations::{
+            domain::{Action, Condition, RuleContent},
+            job,
+            service::{self, NewRule},
+        },
+        events::{EventKind, NewEvent},
+    };
+    use sea_orm::{ColumnTrait as _, QueryFilter as _};
+    let admin = Viewer::acting(
+        app.a.admin_id,
+        app.a.practice_id,
+        ViewerKind::PracticeAdmin,
+        "bench",
+    );
+    // The first pass places the job at the end of the feed.
+    job::pass(db, now)
+        .await?
+        .context("the automation job's lock")?;
+    let rule = |name: &str, conditions: Vec<Condition>, actions: Vec<Action>| NewRule {
+        client_id: None,
+        name: name.into(),
+        content: RuleContent {
+            trigger: EventKind::MeasureSubmitted,
+            conditions,
+            actions,
+        },
+        enabled: true,
+    };
+    service::create(
+        &app.db,
+        &admin,
+        rule(
+            "PHQ-9 at its maximum",
+            vec![Condition::ScoreAtLeast {
+                instrument: "PHQ9".into(),
+                total: 27,
+            }],
+            vec![Action::NotifyCareTeam],
+        ),
+    )
+    .await?;
+    service::create(
+        &app.db,
+        &admin,
+        rule(
+            "Ten homework missed and a week without tracking",
+            vec![
+                Condition::MissedHomework { count: 10 },
+                Condition::NoTrackingForDays { days: 7 },
+            ],
+            vec![Action::RaiseAlert {
+                alert_kind: "DISENGAGEMENT".into(),
+            }],
+        ),
+    )
+    .await?;
+    let ids: Vec<Uuid> = entity::client::Entity::find()
+        .filter(entity::client::Column::PracticeId.eq(app.a.practice_id))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let submitted = |ids: &[Uuid]| {
+        ids.iter()
+            .map(|id| NewEvent {
+                practice_id: app.a.practice_id,
+                client_id: Some(*id),
+                kind: EventKind::MeasureSubmitted,
+                entity_id: Uuid::now_v7(),
+                payload: serde_json::json!({}),
+            })
+            .collect::<Vec<_>>()
+    };
+    for (label, with_rule) in [
+        ("automations (no rule fires)", false),
+        ("automations (every event fires)", true),
+    ] {
+        if with_rule {
+            service::create(
+                &app.db,
+                &admin,
+                rule("Every score", Vec::new(), vec![Action::NotifyCareTeam]),
+            )
+            .await?;
+        }
+        momentum_api::events::append_many(&app.db, None, submitted(&ids)).await?;
+        let (mut runs, mut events, mut applied) = (Vec::new(), 0, 0);
+        loop {
+            statements.store(0, Ordering::SeqCst);
+            let started = Instant::now();
+            let r = job::pass(db, Utc::now())
+                .await?
+                .context("the automation job's lock")?;
+            if r.events == 0 {
+                break;
+            }
+            runs.push((started.elapsed(), statements.load(Ordering::SeqCst)));
+            events += r.events;
+            applied += r.applied;
+        }
+        row(
+            clients,
+            label,
+            &runs,
+            &format!("{events} events read, {applied} firings applied"),
+        );
     }
     Ok(())
 }

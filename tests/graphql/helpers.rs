@@ -155,6 +155,7 @@ pub fn test_config(database_url: String) -> Config {
         // server's own passes (at the real time) would race them.
         reminder_interval: std::time::Duration::from_secs(3600),
         program_interval: std::time::Duration::from_secs(3600),
+        automation_interval: std::time::Duration::from_secs(3600),
         ..Config::default()
     }
 }

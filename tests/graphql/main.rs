@@ -10,6 +10,7 @@ mod helpers;
 mod history;
 
 mod accounts;
+mod automations;
 mod briefs;
 mod checkins;
 mod clients;

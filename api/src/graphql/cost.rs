@@ -24,7 +24,7 @@ use async_graphql_value::{ConstValue, Value};
 
 use super::index::SchemaIndex;
 use crate::{
-    alerts, briefs, checkins, clients, goals, homework, insights, measures,
+    alerts, automations, briefs, checkins, clients, goals, homework, insights, measures,
     pagination::{DEFAULT_PAGE, MAX_PAGE},
     plans, programs, reminders, reports, resources, tracking, webhooks,
 };
@@ -123,6 +123,42 @@ pub const LIST_MAXIMA: &[(&str, &str, u64)] = &[
         "ProgramModule",
         "checkIns",
         programs::domain::WORK_MAX as u64,
+    ),
+    ("QueryRoot", "automations", automations::service::RULES_MAX),
+    (
+        "QueryRoot",
+        "automationVersions",
+        automations::service::VERSIONS_LISTED,
+    ),
+    (
+        "QueryRoot",
+        "automationFirings",
+        automations::service::FIRINGS_LISTED,
+    ),
+    (
+        "AutomationDryRun",
+        "wouldFire",
+        automations::service::DRY_RUN_EVENTS_MAX,
+    ),
+    (
+        "AutomationRule",
+        "conditions",
+        automations::domain::PARTS_MAX as u64,
+    ),
+    (
+        "AutomationRule",
+        "actions",
+        automations::domain::PARTS_MAX as u64,
+    ),
+    (
+        "AutomationRuleVersion",
+        "conditions",
+        automations::domain::PARTS_MAX as u64,
+    ),
+    (
+        "AutomationRuleVersion",
+        "actions",
+        automations::domain::PARTS_MAX as u64,
     ),
     ("Client", "measureHistory", measures::service::HISTORY_MAX),
     ("Client", "alerts", alerts::domain::CLIENT_LIST_MAX),

@@ -28,6 +28,10 @@ pub enum ApiScope {
     /// Add programmes, and enrol clients, open modules, pause and end enrolments (with
     /// `CLINICAL_WRITE` on the client).
     ProgramsWrite,
+    /// Read the practice's automation rules, their versions and firings, and dry-run them.
+    AutomationsRead,
+    /// Create, change and archive the practice's automation rules.
+    AutomationsWrite,
 }
 
 /// A service account of an integrator (EHR vendor).

@@ -121,6 +121,9 @@ pub enum EventKindValue {
     ProgramLeft,
     /// A client finished a programme (every module open and the last one's homework done).
     ProgramCompleted,
+    /// An automation rule fired with a `NOTIFY_CARE_TEAM` action (the payload names the
+    /// firing, the rule and its version; the care team's only: clients never see it).
+    AutomationFired,
 }
 
 /// One change to a client's record, as it happened.
@@ -141,6 +144,9 @@ pub struct ProgressEvent {
     pub entity_id: ID,
     /// Ids and enum values about the change; never free text.
     pub payload: Json<serde_json::Value>,
+    /// The automation firing whose actions made this change; null for changes people and
+    /// the server's own schedules make.
+    pub automation_firing_id: Option<ID>,
     #[graphql(skip)]
     pub model: entity::event::Model,
 }
@@ -160,6 +166,7 @@ impl ProgressEvent {
                 .map(Into::into),
             entity_id: to_id(e.entity_id),
             payload: Json(e.payload.clone()),
+            automation_firing_id: e.automation_firing_id.map(to_id),
             model: e,
         }
     }

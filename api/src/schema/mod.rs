@@ -7,9 +7,9 @@ pub mod execute;
 use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use crate::{
-    accounts, alerts, checkins, clients, config::Config, fhir, goals, homework, insights,
-    integrations, measures, plans, practices, programs, realtime, reminders, reports, resources,
-    sessions, state::AppState, tracking, webhooks,
+    accounts, alerts, automations, checkins, clients, config::Config, fhir, goals, homework,
+    insights, integrations, measures, plans, practices, programs, realtime, reminders, reports,
+    resources, sessions, state::AppState, tracking, webhooks,
 };
 
 // Each domain owns its fields of `Client` (its `client.rs`); they are merged here in this
@@ -72,6 +72,7 @@ pub struct QueryRoot(
     homework::resolvers::HomeworkAssignmentsQuery,
     resources::resolvers::ResourcesQuery,
     programs::resolvers::ProgramsQuery,
+    automations::resolvers::AutomationsQuery,
     tracking::resolvers::TrackingQuery,
     measures::resolvers::MeasuresQuery,
     alerts::resolvers::AlertsQuery,
@@ -96,6 +97,7 @@ pub struct MutationRoot(
     checkins::resolvers::CheckInsMutation,
     reminders::resolvers::RemindersMutation,
     programs::resolvers::ProgramsMutation,
+    automations::resolvers::AutomationsMutation,
     tracking::resolvers::TrackingMutation,
     measures::resolvers::MeasuresMutation,
     alerts::resolvers::AlertsMutation,

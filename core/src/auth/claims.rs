@@ -56,11 +56,15 @@ pub enum Scope {
     ProgramsRead,
     /// Add programmes, enrol clients, open modules, pause and end enrolments.
     ProgramsWrite,
+    /// Read the practice's automation rules, their versions and firings, and dry-run them.
+    AutomationsRead,
+    /// Create, change and archive automation rules.
+    AutomationsWrite,
 }
 
 impl Scope {
     /// Every scope, in order.
-    pub const ALL: [Scope; 8] = [
+    pub const ALL: [Scope; 10] = [
         Self::ClientsRead,
         Self::ClientsWrite,
         Self::ClinicalRead,
@@ -69,6 +73,8 @@ impl Scope {
         Self::ReportsRead,
         Self::ProgramsRead,
         Self::ProgramsWrite,
+        Self::AutomationsRead,
+        Self::AutomationsWrite,
     ];
 
     /// The stored form.
@@ -82,6 +88,8 @@ impl Scope {
             Self::ReportsRead => "REPORTS_READ",
             Self::ProgramsRead => "PROGRAMS_READ",
             Self::ProgramsWrite => "PROGRAMS_WRITE",
+            Self::AutomationsRead => "AUTOMATIONS_READ",
+            Self::AutomationsWrite => "AUTOMATIONS_WRITE",
         }
     }
 

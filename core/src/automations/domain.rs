@@ -13,6 +13,8 @@ use crate::{
 pub const PARTS_MAX: usize = 5;
 /// The longest `NO_TRACKING_FOR_DAYS` and the latest an action's work may fall due.
 pub const DAYS_MAX: i32 = 90;
+/// The most missed homework in a row a `MISSED_HOMEWORK` condition counts.
+pub const MISSED_MAX: usize = 10;
 
 /// What must hold of the client for a rule to act (all of a rule's conditions must).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,10 +101,10 @@ impl Condition {
                 }
             }
             Self::MissedHomework { count } => {
-                if !(1..=10).contains(count) {
+                if !(1..=MISSED_MAX as i32).contains(count) {
                     return Err(ServiceError::bad_input(
                         format!("{field}.count"),
-                        "must be 1 to 10",
+                        format!("must be 1 to {MISSED_MAX}"),
                     ));
                 }
             }

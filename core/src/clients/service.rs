@@ -555,7 +555,7 @@ impl Batch for Activity {
             .filter(event::Column::PracticeId.eq(viewer.practice_id))
             .filter(event::Column::ClientId.in_subquery(visible_ids(viewer, Access::Clinical)?));
         if viewer.role() == Role::Client {
-            base = base.filter(event::Column::Kind.not_like("ALERT%"));
+            base = base.filter(event::Column::Kind.is_not_in(crate::events::EventKind::STAFF_ONLY));
         }
         let past = args.page.cursor.map(|seq| match args.page.direction {
             Direction::Forward => Condition::all().add(event::Column::Sequence.gt(seq)),

@@ -66,11 +66,12 @@ pub enum EventKind {
     ProgramResumed,
     ProgramLeft,
     ProgramCompleted,
+    AutomationFired,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [Self; 51] = [
+    pub const ALL: [Self; 52] = [
         Self::ClientCreated,
         Self::ClientUpdated,
         Self::ClientStatusChanged,
@@ -122,6 +123,7 @@ impl EventKind {
         Self::ProgramResumed,
         Self::ProgramLeft,
         Self::ProgramCompleted,
+        Self::AutomationFired,
     ];
 
     /// Parses the stored form.
@@ -183,7 +185,22 @@ impl EventKind {
             Self::ProgramResumed => "PROGRAM_RESUMED",
             Self::ProgramLeft => "PROGRAM_LEFT",
             Self::ProgramCompleted => "PROGRAM_COMPLETED",
+            Self::AutomationFired => "AUTOMATION_FIRED",
         }
+    }
+
+    /// The kinds a client never sees of their own record (the care team's alerts and
+    /// automation notices), in stored form.
+    pub const STAFF_ONLY: [&'static str; 4] = [
+        "ALERT_RAISED",
+        "ALERT_ACKNOWLEDGED",
+        "ALERT_RESOLVED",
+        "AUTOMATION_FIRED",
+    ];
+
+    /// Whether `stored` (a kind's stored form) is one a client never sees.
+    pub fn staff_only(stored: &str) -> bool {
+        Self::STAFF_ONLY.contains(&stored)
     }
 }
 
@@ -247,6 +264,7 @@ pub async fn append_many(
 
 /// The row of `event` by `actor` (sequence and transaction id from the database).
 pub fn row(actor: Option<Actor>, event: NewEvent) -> entity::event::ActiveModel {
+    let caused = CAUSED_BY.try_with(|c| *c).ok();
     entity::event::ActiveModel {
         sequence: NotSet,
         id: Set(Uuid::now_v7()),
@@ -259,7 +277,23 @@ pub fn row(actor: Option<Actor>, event: NewEvent) -> entity::event::ActiveModel 
         actor_role: Set(actor.map(|a| a.role.as_str().to_owned())),
         created_at: Set(Utc::now()),
         tx_id: NotSet,
+        automation_firing_id: Set(caused.map(|c| c.0)),
+        automation_depth: Set(caused.map_or(0, |c| c.1)),
     }
+}
+
+tokio::task_local! {
+    /// The automation firing whose actions are running, and the depth of the events they
+    /// append (see [`caused_by`]).
+    static CAUSED_BY: (Uuid, i32);
+}
+
+/// Runs `work` (an automation firing's actions) so that every event it appends, through
+/// whichever service, names `firing_id` and carries automation depth `depth`: the
+/// automation job reads the depth to let a rule's own actions trigger rules at most one
+/// level on.
+pub async fn caused_by<F: Future>(firing_id: Uuid, depth: i32, work: F) -> F::Output {
+    CAUSED_BY.scope((firing_id, depth), work).await
 }
 
 /// Appends an event about `entity_id` in `client_id`'s record, caused by `viewer`, in

@@ -69,7 +69,9 @@ impl Interest {
     fn matches(&self, e: &event::Model) -> bool {
         e.practice_id == self.practice_id
             && match &self.who {
-                Who::Client(id) => e.client_id == Some(*id) && !e.kind.starts_with("ALERT"),
+                Who::Client(id) => {
+                    e.client_id == Some(*id) && !crate::events::EventKind::staff_only(&e.kind)
+                }
                 Who::Team { clients, .. } => e.client_id.is_some_and(|c| clients.contains(&c)),
                 Who::Practice => true,
             }
@@ -108,7 +110,7 @@ impl Interest {
 }
 
 /// The condition on `event` for what `viewer` may follow: clients their own record
-/// (without alert events), the care team its clients, integrators with `EVENTS_READ` the
+/// (without the care team's alert and automation events), the care team its clients, integrators with `EVENTS_READ` the
 /// practice; and the same rules for the hub's events in memory. A client that is not
 /// theirs to follow is `NOT_FOUND`.
 async fn scope(
@@ -126,7 +128,7 @@ async fn scope(
         &ViewerKind::Client { client_id } => {
             cond = cond
                 .add(event::Column::ClientId.eq(client_id))
-                .add(event::Column::Kind.not_like("ALERT%"));
+                .add(event::Column::Kind.is_not_in(crate::events::EventKind::STAFF_ONLY));
             Who::Client(client_id)
         }
         ViewerKind::Therapist | ViewerKind::PracticeAdmin => {
