@@ -145,6 +145,15 @@ async fn a_rule_fires_once_per_event_with_its_reason_and_every_action_applied() 
     let f = firings(&app, &t, &rule).await;
     assert_eq!(f.len(), 1);
     assert_eq!(f[0]["status"], "APPLIED");
+    // Reading firings (clients' figures) is audited, with the firings read.
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+    let audited = entity::audit_log::Entity::find()
+        .filter(entity::audit_log::Column::Operation.eq("automationFirings"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(audited.len(), 1);
+    assert_eq!(audited[0].entity_ids, json!([f[0]["id"]]));
     assert_eq!(f[0]["reason"], "latest PHQ9 total 17 is at least 15");
     assert_eq!(f[0]["eventKind"], "MEASURE_SUBMITTED");
     assert_eq!(f[0]["attempts"], 1);
@@ -192,7 +201,6 @@ async fn a_rule_fires_once_per_event_with_its_reason_and_every_action_applied() 
         .collect();
     assert!(client_kinds.contains(&&json!("HOMEWORK_ASSIGNED")));
     assert!(!client_kinds.contains(&&json!("AUTOMATION_FIRED")));
-    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
     let marked = entity::event::Entity::find()
         .filter(entity::event::Column::AutomationDepth.eq(1))
         .all(&app.db)
@@ -555,6 +563,10 @@ async fn rules_are_versioned_checked_by_field_and_kept_to_who_may_manage_them() 
             "input.actions[0].dueInDays",
         ),
         (rule_with("actions", json!([])), "input.actions"),
+        (
+            rule_with("actions", json!([{ "notifyCareTeam": false }])),
+            "input.actions[0].notifyCareTeam",
+        ),
         (
             rule_with("clientId", json!(app.b.client_ids[0].to_string())),
             "",

@@ -279,6 +279,12 @@ async fn the_next_module_opens_when_the_homework_is_done_and_not_while_paused() 
     );
     // Resumed, the next pass opens the second module, once however many passes run at once.
     change(&app, &c, "resumeProgram", &enrollment).await.ok();
+    // Resuming an active enrolment is refused by field.
+    let again = change(&app, &t, "resumeProgram", &enrollment).await;
+    assert_eq!(
+        (again.code(), again.field()),
+        ("BAD_USER_INPUT", "input.enrollmentId")
+    );
     let (a, b) = tokio::join!(
         momentum_api::programs::job::pass(&app.db, Utc::now()),
         momentum_api::programs::job::pass(&app.db, Utc::now()),

@@ -75,7 +75,7 @@ pub enum AutomationActionInput {
     /// Raise an alert for the care team (nothing happens while one of the kind is open).
     RaiseAlert(RaiseAlertActionInput),
     /// Tell the care team through the event feed: an `AUTOMATION_FIRED` event (clients never
-    /// see it). Pass `true`.
+    /// see it). Pass `true` (`false` is `BAD_USER_INPUT`).
     NotifyCareTeam(bool),
 }
 
@@ -167,7 +167,13 @@ pub fn actions(input: Vec<AutomationActionInput>) -> Result<Vec<Action>, Service
                 AutomationActionInput::RaiseAlert(a) => Action::RaiseAlert {
                     alert_kind: AlertKind::from(a.alert_kind).as_str().to_owned(),
                 },
-                AutomationActionInput::NotifyCareTeam(_) => Action::NotifyCareTeam,
+                AutomationActionInput::NotifyCareTeam(true) => Action::NotifyCareTeam,
+                AutomationActionInput::NotifyCareTeam(false) => {
+                    return Err(ServiceError::bad_input(
+                        at("notifyCareTeam"),
+                        "must be true",
+                    ));
+                }
             })
         })
         .collect()

@@ -153,15 +153,22 @@ async fn fire(
 ) -> Result<(), ServiceError> {
     // A rule acts on the events of its trigger (of its client, if it has one) that happened
     // after it was created.
+    let mut by_trigger: HashMap<(Uuid, &str), Vec<&rule::Model>> = HashMap::new();
+    for r in rules {
+        by_trigger
+            .entry((r.practice_id, r.trigger.as_str()))
+            .or_default()
+            .push(r);
+    }
     let mut candidates: Vec<(&event::Model, &rule::Model)> = Vec::new();
     for e in events {
-        for r in rules {
-            if r.practice_id == e.practice_id
-                && r.trigger == e.kind
-                && r.client_id.is_none_or(|c| e.client_id == Some(c))
-                && e.created_at >= r.created_at
-            {
-                candidates.push((e, r));
+        for r in by_trigger
+            .get(&(e.practice_id, e.kind.as_str()))
+            .into_iter()
+            .flatten()
+        {
+            if r.client_id.is_none_or(|c| e.client_id == Some(c)) && e.created_at >= r.created_at {
+                candidates.push((e, *r));
             }
         }
     }

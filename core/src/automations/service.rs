@@ -496,7 +496,7 @@ pub async fn versions(
 }
 
 /// Firings, newest first: of one rule, of one client, or of the practice; only of clients
-/// `viewer` may read clinically.
+/// `viewer` may read clinically. The read is audited with the firings it returned.
 #[tracing::instrument(skip_all)]
 pub async fn firings(
     db: &DatabaseConnection,
@@ -506,23 +506,33 @@ pub async fn firings(
     first: u64,
 ) -> Result<Vec<firing::Model>, ServiceError> {
     may_read(viewer)?;
-    let mut q = firing::Entity::find().filter(scope::records_of_visible(
-        viewer,
-        Access::Clinical,
-        firing::Column::PracticeId,
-        firing::Column::ClientId,
-    )?);
-    if let Some(id) = rule_id {
-        q = q.filter(firing::Column::RuleId.eq(rule(db, viewer, id).await?.id));
-    }
-    if let Some(id) = client_id {
-        q = q.filter(firing::Column::ClientId.eq(id));
-    }
-    Ok(q.order_by_desc(firing::Column::CreatedAt)
-        .order_by_desc(firing::Column::Id)
-        .limit(first.clamp(1, FIRINGS_LISTED))
-        .all(db)
-        .await?)
+    let requested = match client_id {
+        Some(c) => Target::client(c),
+        None => Target::default(),
+    };
+    audit::read(db, viewer, "automationFirings", requested, async |db| {
+        let mut q = firing::Entity::find().filter(scope::records_of_visible(
+            viewer,
+            Access::Clinical,
+            firing::Column::PracticeId,
+            firing::Column::ClientId,
+        )?);
+        if let Some(id) = rule_id {
+            q = q.filter(firing::Column::RuleId.eq(rule(db, viewer, id).await?.id));
+        }
+        if let Some(id) = client_id {
+            q = q.filter(firing::Column::ClientId.eq(id));
+        }
+        let rows = q
+            .order_by_desc(firing::Column::CreatedAt)
+            .order_by_desc(firing::Column::Id)
+            .limit(first.clamp(1, FIRINGS_LISTED))
+            .all(db)
+            .await?;
+        let t = Target::many(rows.iter().map(|f| f.id).collect());
+        Ok((rows, t))
+    })
+    .await
 }
 
 /// The practice's setting (staff and integrators with `AUTOMATIONS_READ`).
@@ -766,6 +776,27 @@ pub async fn dry_run(
             format!("must be 1 to {DRY_RUN_DAYS_MAX}"),
         ));
     }
+    audit::read(
+        db,
+        viewer,
+        "dryRunAutomation",
+        Target::many(vec![id]),
+        async |db| {
+            let run = judge(db, viewer, id, days, now).await?;
+            let t = Target::many(run.would_fire.iter().map(|w| w.event.id).collect()).with(id);
+            Ok((run, t))
+        },
+    )
+    .await
+}
+
+async fn judge(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    days: i32,
+    now: DateTime<Utc>,
+) -> Result<DryRun, ServiceError> {
     let r = rule(db, viewer, id).await?;
     let content = content_of(&r)?;
     let mut q = event::Entity::find()
