@@ -99,7 +99,8 @@ pub async fn pass(
         return Ok(None);
     };
     let Ok(cursor) = serde_json::from_str::<feed::Cursor>(&row.position) else {
-        // The first pass: rules act on what happens from now on.
+        // No position yet (no rule was ever written): rules act on what happens from now on.
+        // Writing a practice's first rule gives the job a position too.
         let at = feed::now(&txn).await?;
         advance(&txn, at).await?;
         txn.commit().await?;

@@ -329,6 +329,13 @@ pub async fn create(
             .exec_with_returning(txn)
             .await?;
             keep_version(txn, &row, viewer.id).await?;
+            // The automation job reads the feed from its position: a practice's first rule
+            // gives it one here unless it has one, so no event after the rule is missed
+            // whenever the job's first pass comes.
+            let at = crate::events::feed::now(txn).await?;
+            let at = serde_json::to_string(&at)
+                .map_err(|e| ServiceError::Internal(format!("feed cursor: {e}")))?;
+            crate::jobs::place_cursor(txn, super::job::CURSOR_NAME, at).await?;
             let t = match row.client_id {
                 Some(id) => Target::client(id).with(row.id),
                 None => Target::many(vec![row.id]),
