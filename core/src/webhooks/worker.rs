@@ -695,7 +695,11 @@ async fn record(
         .filter(webhook::Column::Id.eq(hook.id))
         .exec(&txn)
         .await?;
-    // Disabled once it has failed often enough and for long enough, at most once.
+    // Disabled once it has failed often enough and for long enough, at most once. "Long
+    // enough" is judged from now, after the update above holds the webhook's row: `now` was
+    // taken before, and a concurrent attempt that took its own `now` later may have set
+    // `failing_since` first (the last of a burst of failures would then never disable it).
+    let checked = Utc::now();
     let failures = i32::try_from(config.disable_after_failures).unwrap_or(i32::MAX);
     let disabled = webhook::Entity::update_many()
         .col_expr(webhook::Column::Status, Expr::value(WebhookStatus::Disabled.as_str()))
@@ -713,7 +717,7 @@ async fn record(
         .filter(webhook::Column::Id.eq(hook.id))
         .filter(webhook::Column::Status.eq(WebhookStatus::Active.as_str()))
         .filter(webhook::Column::ConsecutiveFailures.gte(failures))
-        .filter(webhook::Column::FailingSince.lte(now - retry_for))
+        .filter(webhook::Column::FailingSince.lte(checked - retry_for))
         .exec(&txn)
         .await?;
     if disabled.rows_affected == 1 {
