@@ -647,3 +647,48 @@ async fn rules_are_versioned_checked_by_field_and_kept_to_who_may_manage_them() 
         .await;
     create(&app, &writer, phq9_rule(&template)).await.ok();
 }
+
+#[tokio::test]
+async fn the_demo_ships_two_rules_that_clients_do_not_see() {
+    let app = spawn_app().await;
+    momentum_api::demo::seed_demo(&app.db).await.unwrap();
+    let token = |email: &str| {
+        let app = &app;
+        let email = email.to_owned();
+        async move {
+            app.login(&email, PASSWORD)
+                .await
+                .ok()
+                .data("login.accessToken")
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let therapist = token("therapist@demo.test").await;
+    let listed = app
+        .gql(
+            Some(&therapist),
+            "{ automations { name trigger enabled clientId conditions { kind } actions { kind } } }",
+            json!({}),
+        )
+        .await
+        .ok();
+    let rules = listed.data("automations").as_array().unwrap();
+    let mut triggers: Vec<&Value> = rules.iter().map(|r| &r["trigger"]).collect();
+    triggers.sort_by_key(|t| t.to_string());
+    assert_eq!(
+        triggers,
+        vec![&json!("CHECK_IN_RESPONDED"), &json!("MEASURE_SUBMITTED")]
+    );
+    assert!(
+        rules
+            .iter()
+            .all(|r| r["enabled"] == true && r["clientId"].is_null())
+    );
+    let client = token("client@demo.test").await;
+    let hidden = app
+        .gql(Some(&client), "{ automations { name } }", json!({}))
+        .await;
+    assert_eq!(hidden.code(), "FORBIDDEN");
+}

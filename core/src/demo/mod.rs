@@ -2,8 +2,8 @@
 //! and four clients (two each), two of whom have logins. Every password is the same.
 //! The demo (not the tests' practices) also gets goals, plans and logs (`goals`), and
 //! sessions, homework, resources, check-ins and support contacts (`care`), eight weeks of
-//! self-monitoring and measures (`tracking`), and the starter programmes with its first client
-//! enrolled in one.
+//! self-monitoring and measures (`tracking`), the starter programmes with its first client
+//! enrolled in one, and two practice-wide automation rules.
 
 use chrono::Utc;
 use sea_orm::{
@@ -159,6 +159,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, ServiceError> {
     care::seed(db, &practice).await?;
     tracking::seed(db, &practice).await?;
     seed_programs(db, &practice).await?;
+    seed_automations(db, &practice).await?;
     // The demo clients' history reaches back eight weeks: they joined the practice before
     // it, as their momentum score (which counts days since a client was added) expects.
     entity::client::Entity::update_many()
@@ -185,6 +186,61 @@ async fn seed_programs(db: &DatabaseConnection, p: &SeededPractice) -> Result<()
         .find(|x| x.title == crate::programs::starter::STARTER_PROGRAMS[0].title)
     {
         crate::programs::service::enroll(db, &therapist, p.client_ids[0], program.id).await?;
+    }
+    Ok(())
+}
+
+/// Two practice-wide automation rules, written by the admin: a PHQ-9 of 15 or more schedules
+/// a check-in and tells the care team; a check-in answered after a week without tracking
+/// schedules a gentle prompt to track.
+async fn seed_automations(db: &DatabaseConnection, p: &SeededPractice) -> Result<(), ServiceError> {
+    use crate::automations::{
+        domain::{Action, Condition, RuleContent},
+        service::{NewRule, create},
+    };
+    let admin = goals::viewer(p, p.admin_id, crate::auth::ViewerKind::PracticeAdmin);
+    let rules = [
+        (
+            "A PHQ-9 of 15 or more: check in and tell the care team",
+            crate::events::EventKind::MeasureSubmitted,
+            Condition::ScoreAtLeast {
+                instrument: "PHQ9".into(),
+                total: 15,
+            },
+            vec![
+                Action::ScheduleCheckIn {
+                    prompt: "How have you been feeling since your last questionnaire?".into(),
+                    due_in_days: 2,
+                },
+                Action::NotifyCareTeam,
+            ],
+        ),
+        (
+            "A week without tracking: a gentle prompt",
+            crate::events::EventKind::CheckInResponded,
+            Condition::NoTrackingForDays { days: 7 },
+            vec![Action::ScheduleCheckIn {
+                prompt: "Would noting your mood for a few days help this week?".into(),
+                due_in_days: 1,
+            }],
+        ),
+    ];
+    for (name, trigger, condition, actions) in rules {
+        create(
+            db,
+            &admin,
+            NewRule {
+                client_id: None,
+                name: name.into(),
+                content: RuleContent {
+                    trigger,
+                    conditions: vec![condition],
+                    actions,
+                },
+                enabled: true,
+            },
+        )
+        .await?;
     }
     Ok(())
 }
