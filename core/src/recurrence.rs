@@ -263,6 +263,17 @@ pub fn due_instants(
     }
 }
 
+/// The end (23:59 local) of the client's day `days` after `now`, in time zone `tz`: when work
+/// assigned "due in N days" falls due (programme modules, automation actions).
+pub fn end_of_day_after(tz: &str, now: DateTime<Utc>, days: i32) -> DateTime<Utc> {
+    let date = crate::values::local_today(tz, now) + chrono::Duration::days(i64::from(days));
+    local_instant(
+        tz,
+        date,
+        chrono::NaiveTime::from_hms_opt(23, 59, 0).unwrap_or(chrono::NaiveTime::MIN),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

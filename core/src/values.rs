@@ -6,17 +6,6 @@ use secrecy::SecretString;
 
 use crate::error::ServiceError;
 
-/// The end (23:59 local) of the client's day `days` after `now`, in time zone `tz`: when work
-/// assigned "due in N days" falls due (programme modules, automation actions).
-pub fn end_of_day_after(tz: &str, now: DateTime<Utc>, days: i32) -> DateTime<Utc> {
-    let date = local_today(tz, now) + chrono::Duration::days(i64::from(days));
-    crate::recurrence::local_instant(
-        tz,
-        date,
-        chrono::NaiveTime::from_hms_opt(23, 59, 0).unwrap_or(chrono::NaiveTime::MIN),
-    )
-}
-
 /// The one answer to a client-generated id that is taken by a record the request does not
 /// replay: the viewer's own record with other content, another practice's record, one the
 /// viewer may not see. All look alike, so the answer says nothing about whose it is.

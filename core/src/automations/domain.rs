@@ -13,6 +13,13 @@ use crate::{
 pub const PARTS_MAX: usize = 5;
 /// The longest `NO_TRACKING_FOR_DAYS` and the latest an action's work may fall due.
 pub const DAYS_MAX: i32 = 90;
+/// Rules act on events of at most this automation depth: events people and the server's
+/// schedules cause (0), and those a firing's actions cause (1), not those a firing on a
+/// firing causes.
+pub const DEPTH_MAX: i32 = 1;
+/// The automation job's row in `job_cursor`: its lock, and (as JSON) its position in the
+/// event feed.
+pub const CURSOR_NAME: &str = "automations";
 /// The most missed homework in a row a `MISSED_HOMEWORK` condition counts.
 pub const MISSED_MAX: usize = 10;
 

@@ -38,14 +38,9 @@ use entity::{
     client, event,
 };
 
-/// The job's row in `job_cursor`: its lock, and (as JSON) its position in the event feed.
-pub const CURSOR_NAME: &str = "automations";
+pub use super::domain::{CURSOR_NAME, DEPTH_MAX};
 /// Events read per pass.
 pub const READ_BATCH: u64 = 500;
-/// Rules act on events of at most this automation depth: events people and the server's
-/// schedules cause (0), and those a firing's actions cause (1), not those a firing on a
-/// firing causes.
-pub const DEPTH_MAX: i32 = 1;
 /// Attempts before a failing firing is given up.
 pub const ATTEMPTS_MAX: i32 = 5;
 /// Failed firings retried per pass.

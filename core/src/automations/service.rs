@@ -24,8 +24,8 @@ use crate::{
     error::ServiceError,
     events::{Acting, EventKind},
     homework::{domain::HomeworkKind, service::Assignment},
+    recurrence::end_of_day_after,
     scope::{self, Access},
-    values::end_of_day_after,
 };
 use entity::{
     automation_firing as firing, automation_rule as rule, automation_rule_version as version,
@@ -335,7 +335,7 @@ pub async fn create(
             let at = crate::events::feed::now(txn).await?;
             let at = serde_json::to_string(&at)
                 .map_err(|e| ServiceError::Internal(format!("feed cursor: {e}")))?;
-            crate::jobs::place_cursor(txn, super::job::CURSOR_NAME, at).await?;
+            crate::jobs::place_cursor(txn, super::domain::CURSOR_NAME, at).await?;
             let t = match row.client_id {
                 Some(id) => Target::client(id).with(row.id),
                 None => Target::many(vec![row.id]),
@@ -816,7 +816,7 @@ async fn judge(
         .filter(event::Column::Kind.eq(content.trigger.as_str()))
         .filter(event::Column::CreatedAt.gte(now - TimeDelta::days(i64::from(days))))
         .filter(event::Column::CreatedAt.lte(now))
-        .filter(event::Column::AutomationDepth.lte(super::job::DEPTH_MAX));
+        .filter(event::Column::AutomationDepth.lte(super::domain::DEPTH_MAX));
     if let Some(c) = r.client_id {
         q = q.filter(event::Column::ClientId.eq(c));
     }

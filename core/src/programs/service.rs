@@ -570,7 +570,7 @@ pub async fn open_module(
                 purpose: h.purpose,
                 goal_id: None,
                 action_id: None,
-                dues: vec![crate::values::end_of_day_after(tz, now, h.due_in_days)],
+                dues: vec![crate::recurrence::end_of_day_after(tz, now, h.due_in_days)],
                 recurrence: None,
                 assigned_in_session_id: None,
             },
@@ -585,7 +585,7 @@ pub async fn open_module(
             by,
             c,
             &ci.prompt,
-            &[crate::values::end_of_day_after(tz, now, ci.due_in_days)],
+            &[crate::recurrence::end_of_day_after(tz, now, ci.due_in_days)],
         )
         .await?;
         check_in_ids.extend(rows.into_iter().map(|r| r.id));
