@@ -118,7 +118,8 @@ pub struct RaiseAlertActionInput {
     pub alert_kind: AlertKindValue,
 }
 
-/// Parses the conditions, naming each bad one's field.
+/// The conditions as the service takes them (it checks their values, naming each bad one's
+/// field).
 pub fn conditions(input: Vec<AutomationConditionInput>) -> Vec<Condition> {
     input
         .into_iter()
