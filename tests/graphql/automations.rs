@@ -491,6 +491,40 @@ async fn rules_are_versioned_checked_by_field_and_kept_to_who_may_manage_them() 
         }
     };
     assert_eq!(update(t2.clone(), 1, true).await.code(), "NOT_FOUND");
+    // Another practice finds none of it; a malformed id is refused by name.
+    let other = app.other_practice_therapist();
+    for q in [
+        "query($r: ID!) { automationVersions(ruleId: $r) { version } }",
+        "query($r: ID!) { automationFirings(ruleId: $r) { id } }",
+        "query($r: ID!) { dryRunAutomation(ruleId: $r, days: 7) { eventsConsidered } }",
+    ] {
+        assert_eq!(
+            app.gql(Some(&other), q, json!({ "r": rule })).await.code(),
+            "NOT_FOUND"
+        );
+        let bad = app.gql(Some(&t), q, json!({ "r": "not-an-id" })).await;
+        assert_eq!((bad.code(), bad.field()), ("BAD_USER_INPUT", "ruleId"));
+    }
+    let archive = |token: String, id: Value| {
+        let app = &app;
+        async move {
+            mutate(
+                app,
+                &token,
+                "archiveAutomation",
+                "ArchiveAutomationInput",
+                json!({ "id": id, "expectedVersion": 1 }),
+                RULE,
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        archive(other.clone(), rule.clone()).await.code(),
+        "NOT_FOUND"
+    );
+    let bad = archive(t.clone(), json!("not-an-id")).await;
+    assert_eq!((bad.code(), bad.field()), ("BAD_USER_INPUT", "input.id"));
     assert_eq!(
         update(app.other_practice_therapist(), 1, true).await.code(),
         "NOT_FOUND"
